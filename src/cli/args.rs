@@ -1,0 +1,208 @@
+//! Command-line arguments (clap derive) and their conversion to a [`Config`], in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use neardupe::output::SpansMode;
+use neardupe::{Config, ConfigError};
+
+/// Find near-duplicate documents, including an article inside its full page, and show where
+/// two documents differ.
+#[derive(Debug, Parser)]
+#[command(name = "neardupe", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find near-duplicate pairs and clusters among the .txt and .md files under PATHs.
+    Scan(ScanArgs),
+    /// Compare two files: exact figures and where they differ.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders (walked, sorted, .txt and .md files) or files (read whatever their name).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// How much of each pair's span report to show in the readable output.
+    #[arg(long, value_enum, default_value_t = SpansArg::Summary)]
+    pub spans: SpansArg,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first file (A).
+    pub a: PathBuf,
+    /// The second file (B).
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format: a readable report, or JSON Lines (see README, "JSON output").
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to colour the readable output (NO_COLOR also turns it off).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+    /// Don't print the summary line on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Report pairs with at least this Jaccard similarity.
+    #[arg(long, default_value_t = 0.8, value_name = "F")]
+    pub jaccard: f64,
+    /// Report pairs where one document has at least this share of its shingles in the other.
+    #[arg(
+        long,
+        default_value_t = 0.9,
+        value_name = "F",
+        conflicts_with = "jaccard_only"
+    )]
+    pub containment: f64,
+    /// Report symmetric near-duplicates only (no containment findings).
+    #[arg(long)]
+    pub jaccard_only: bool,
+    /// Smallest contained document, in distinct shingles, for a containment finding.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub min_contained: usize,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub shingle_size: usize,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    pub num_hashes: usize,
+    /// LSH bands (with --rows; automatic from --jaccard otherwise).
+    #[arg(long, requires = "rows", value_name = "B")]
+    pub bands: Option<usize>,
+    /// LSH rows per band (with --bands).
+    #[arg(long, requires = "bands", value_name = "R")]
+    pub rows: Option<usize>,
+    /// The containment sample keeps one shingle in S.
+    #[arg(long, default_value_t = 8, value_name = "S")]
+    pub sketch_scale: u64,
+    /// Sample hashes shared by more documents are boilerplate for candidate generation.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_postings: usize,
+    /// Seed of every hash.
+    #[arg(long, default_value_t = neardupe::config::DEFAULT_SEED, hide_default_value = true)]
+    pub seed: u64,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpansArg {
+    None,
+    Summary,
+    Full,
+}
+
+impl From<SpansArg> for SpansMode {
+    fn from(s: SpansArg) -> SpansMode {
+        match s {
+            SpansArg::None => SpansMode::None,
+            SpansArg::Summary => SpansMode::Summary,
+            SpansArg::Full => SpansMode::Full,
+        }
+    }
+}
+
+impl DetectArgs {
+    /// The library configuration these flags describe.
+    pub fn config(&self, spans: bool) -> Result<Config, ConfigError> {
+        let mut b = Config::builder()
+            .shingle_size(self.shingle_size)
+            .num_hashes(self.num_hashes)
+            .jaccard_threshold(self.jaccard)
+            .containment_threshold((!self.jaccard_only).then_some(self.containment))
+            .min_contained_shingles(self.min_contained)
+            .sketch_scale(self.sketch_scale)
+            .max_postings(self.max_postings)
+            .seed(self.seed)
+            .threads(self.threads)
+            .spans(spans);
+        if let (Some(bands), Some(rows)) = (self.bands, self.rows) {
+            b = b.bands(bands).rows(rows);
+        }
+        b.build()
+    }
+}
+
+impl ColorArg {
+    /// Whether to colour, given whether the output is a terminal and the environment.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_match_the_library() {
+        let cli = Cli::try_parse_from(["neardupe", "scan", "x"]).unwrap();
+        let Command::Scan(s) = cli.command else {
+            panic!("scan expected")
+        };
+        assert_eq!(s.detect.config(true).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn jaccard_only_turns_containment_off() {
+        let cli = Cli::try_parse_from(["neardupe", "scan", "--jaccard-only", "x"]).unwrap();
+        let Command::Scan(s) = cli.command else {
+            panic!("scan expected")
+        };
+        assert_eq!(s.detect.config(true).unwrap().containment_threshold(), None);
+    }
+
+    #[test]
+    fn never_and_always_ignore_the_terminal() {
+        assert!(!ColorArg::Never.enabled(true));
+        assert!(ColorArg::Always.enabled(false));
+        assert!(!ColorArg::Auto.enabled(false));
+    }
+}

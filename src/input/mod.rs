@@ -1,0 +1,8 @@
+//! Reading documents from disk.
+//!
+//! Readers yield `Result<Document>` per file, so the caller decides whether one bad file stops
+//! a run (the CLI reports it and carries on). The user's files are only ever opened for reading.
+
+pub mod walk;
+
+pub use walk::{Input, is_document_path, read_file, read_paths};

@@ -1,0 +1,122 @@
+//! JSON Lines output.
+//!
+//! # Wire format (version 1)
+//!
+//! One JSON object per line on stdout, each with a `"type"`:
+//!
+//! - `{"type":"error","path":P,"message":S}`: a file or folder that could not be read (one per
+//!   problem, in walk order, before everything else).
+//! - `{"type":"skipped","path":P,"message":S}`: a file deliberately skipped (binary).
+//! - `{"type":"pair","a":ID,"b":ID,"jaccard":F,"containment_a_in_b":F,"containment_b_in_a":F,
+//!   "shingles_a":N,"shingles_b":N,"shared":N,"relation":S,"spans":{...}}`: one reported pair,
+//!   `a` before `b` in id order, pairs sorted by `(a, b)`. `relation` is `a_in_b` (A is inside
+//!   B), `b_in_a`, or `similar`. `spans` (absent with `--spans none`) is
+//!   `{"a_only":[[START,END],...],"b_only":[[START,END],...],"shared":[[A_START,A_END,B_START,B_END],...]}`:
+//!   half-open byte ranges into the original texts; `a_only` and `b_only` sorted by start,
+//!   `shared` by its A start.
+//! - `{"type":"cluster","members":[ID,...],"keep":ID}`: a group of connected documents, members
+//!   in id order, clusters ordered by first member; `keep` is the longest member.
+//! - `{"type":"summary","version":1,"documents":N,"skipped":N,"errors":N,"pairs":N,"clusters":N,
+//!   "too_short":N,"candidates":N}`: always the last line.
+//!
+//! Fields may be added in later versions; existing fields keep their names and meanings, and
+//! any change to them bumps `version`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::RunNotes;
+use crate::report::{Cluster, Pair, Report};
+
+/// The version in the summary line.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Line<'a> {
+    Error {
+        path: &'a str,
+        message: &'a str,
+    },
+    Skipped {
+        path: &'a str,
+        message: &'a str,
+    },
+    Pair(&'a Pair),
+    Cluster(&'a Cluster),
+    Summary {
+        version: u32,
+        documents: usize,
+        skipped: usize,
+        errors: usize,
+        pairs: usize,
+        clusters: usize,
+        too_short: usize,
+        candidates: usize,
+    },
+}
+
+fn write_line(w: &mut impl Write, line: &Line<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, line)?;
+    w.write_all(b"\n")
+}
+
+/// Writes the whole report as JSON Lines.
+///
+/// # Errors
+///
+/// Whatever the writer returns (a closed pipe, a full disk).
+pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io::Result<()> {
+    for (path, message) in &notes.errors {
+        write_line(w, &Line::Error { path, message })?;
+    }
+    for (path, message) in &notes.skipped {
+        write_line(w, &Line::Skipped { path, message })?;
+    }
+    for pair in &report.pairs {
+        write_line(w, &Line::Pair(pair))?;
+    }
+    for cluster in &report.clusters {
+        write_line(w, &Line::Cluster(cluster))?;
+    }
+    write_line(
+        w,
+        &Line::Summary {
+            version: FORMAT_VERSION,
+            documents: report.stats.documents,
+            skipped: notes.skipped.len(),
+            errors: notes.errors.len(),
+            pairs: report.pairs.len(),
+            clusters: report.clusters.len(),
+            too_short: report.stats.too_short,
+            candidates: report.stats.candidates,
+        },
+    )
+}
+
+/// Writes one comparison as a single `"type":"pair"` line; `relation` is null when the pair
+/// would not be reported, and `reported` says which.
+///
+/// # Errors
+///
+/// Whatever the writer returns.
+pub fn write_comparison(w: &mut impl Write, cmp: &crate::Comparison) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(flatten)]
+        cmp: &'a crate::Comparison,
+        reported: bool,
+    }
+    serde_json::to_writer(
+        &mut *w,
+        &Out {
+            kind: "pair",
+            cmp,
+            reported: cmp.relation.is_some(),
+        },
+    )?;
+    w.write_all(b"\n")
+}
