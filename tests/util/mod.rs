@@ -1,0 +1,87 @@
+//! Helpers for running the real binary in integration tests.
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root (where `corpus/` lives).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A command for the built `neardupe` binary, run from the repository root with colour and
+/// environment influences removed.
+pub fn neardupe() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_neardupe"));
+    cmd.current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The result of a run, with readable accessors.
+pub struct Run {
+    pub out: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8(self.out.stdout.clone()).expect("stdout is UTF-8")
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+    pub fn code(&self) -> i32 {
+        self.out.status.code().expect("exited normally")
+    }
+    /// Stdout parsed as JSON Lines.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+            .collect()
+    }
+}
+
+/// Runs `neardupe ARGS...` and returns its output.
+pub fn run(args: &[&str]) -> Run {
+    Run {
+        out: neardupe().args(args).output().expect("binary runs"),
+    }
+}
+
+/// Asserts that two strings are equal, printing both in full when they are not.
+#[track_caller]
+pub fn assert_same(expected: &str, got: &str) {
+    if expected != got {
+        panic!("\n\n==== expected ====\n{expected}\n==== got ====\n{got}\n=================\n");
+    }
+}
+
+/// A fresh empty folder under the target directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Compares `got` with the golden file `tests/golden/NAME`; with `NEARDUPE_BLESS=1`, writes it.
+#[track_caller]
+pub fn golden(name: &str, got: &str) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("NEARDUPE_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with NEARDUPE_BLESS=1 to create it)",
+            path.display()
+        )
+    });
+    assert_same(&expected, got);
+}
