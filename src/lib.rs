@@ -95,9 +95,14 @@ use serde::Serialize;
 pub use crate::config::{Config, ConfigBuilder, ConfigError};
 pub use crate::document::{DocId, Document};
 pub use crate::error::{Error, Result};
-pub use crate::report::{Cluster, Pair, Report, Stats};
+pub use crate::report::{Cluster, Pair, Report, Stats, Timings};
 pub use crate::spans::{SharedSpan, Spans};
 pub use crate::verify::{Relation, Similarity};
+
+// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// Finds the near-duplicate pairs and clusters among `docs`.
 ///
@@ -113,14 +118,23 @@ where
 }
 
 fn pipeline(docs: &[Document], config: &Config) -> Report {
+    let mut timings = report::Timings::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |slot: &mut f64| {
+        *slot = clock.elapsed().as_secs_f64();
+        clock = std::time::Instant::now();
+    };
     let hasher = minhash::MinHasher::from_config(config);
     let sketches: Vec<minhash::Sketch> = docs.par_iter().map(|d| hasher.sketch(&d.text)).collect();
     let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
+    lap(&mut timings.sketch);
 
     let candidates = lsh::candidates(&sketches, &lsh::CandidateParams::from_config(config));
     drop(sketches);
+    lap(&mut timings.candidates);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let verified = verify::verify(&texts, &candidates, config);
+    lap(&mut timings.verify);
 
     let lengths: Vec<usize> = docs.iter().map(|d| d.text.len()).collect();
     let clusters = cluster::cluster(&lengths, verified.iter().map(|v| (v.pair.a, v.pair.b)));
@@ -140,6 +154,7 @@ fn pipeline(docs: &[Document], config: &Config) -> Report {
         })
         .collect();
     let id = |d: DocId| docs[d.index()].id.clone();
+    lap(&mut timings.report);
     Report {
         pairs,
         clusters: clusters
@@ -154,6 +169,7 @@ fn pipeline(docs: &[Document], config: &Config) -> Report {
             too_short,
             candidates: candidates.len(),
         },
+        timings,
     }
 }
 

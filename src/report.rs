@@ -47,6 +47,20 @@ pub struct Stats {
     pub candidates: usize,
 }
 
+/// Wall-clock seconds per stage. Not part of the serialised report, which must not depend on
+/// the machine.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    /// Normalise, shingle and sketch every document.
+    pub sketch: f64,
+    /// Candidate generation (both routes).
+    pub candidates: f64,
+    /// Exact verification.
+    pub verify: f64,
+    /// Clustering and span reports.
+    pub report: f64,
+}
+
 /// The result of [`crate::find_duplicates`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -56,6 +70,9 @@ pub struct Report {
     pub clusters: Vec<Cluster>,
     /// Counts.
     pub stats: Stats,
+    /// Seconds per stage (not serialised).
+    #[serde(skip)]
+    pub timings: Timings,
 }
 
 impl Report {

@@ -134,6 +134,16 @@ fn output_is_identical_for_any_thread_count_and_input_order() {
 }
 
 #[test]
+fn spans_none_leaves_spans_out_of_json() {
+    let r = run(&["scan", "corpus/seed", "--format", "json", "--spans", "none"]);
+    let lines = r.json_lines();
+    assert_eq!(pairs(&lines).len(), 1);
+    assert!(pairs(&lines)[0].get("spans").is_none());
+    let r = run(&["scan", "corpus/seed", "--format", "json"]);
+    assert!(pairs(&r.json_lines())[0].get("spans").is_some());
+}
+
+#[test]
 fn jaccard_only_mode_misses_the_seed_pair_by_design() {
     let r = run(&["scan", "corpus/seed", "--jaccard-only", "--format", "json"]);
     assert_eq!(r.code(), 0);

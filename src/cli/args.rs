@@ -60,6 +60,9 @@ pub struct OutputArgs {
     /// Don't print the summary line on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print seconds per pipeline stage on stderr.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,10 +25,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let spans_mode: SpansMode = args.spans.into();
-    let want_spans = args.output.format == Format::Json || spans_mode != SpansMode::None;
+    let want_spans = spans_mode != SpansMode::None;
     let config = args.detect.config(want_spans).context("invalid options")?;
 
     let read = input::read_paths(&args.paths);
+    let read_seconds = started.elapsed().as_secs_f64();
     let mut notes = RunNotes::default();
     for e in &read.errors {
         eprintln!(
@@ -85,6 +86,13 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             report.pairs.len(),
             report.clusters.len(),
             started.elapsed().as_secs_f64()
+        );
+    }
+    if args.output.stats {
+        let t = &report.timings;
+        eprintln!(
+            "neardupe: stages: read {read_seconds:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s",
+            t.sketch, t.candidates, t.verify, t.report
         );
     }
     Ok(if notes.errors.is_empty() {

@@ -84,10 +84,7 @@ pub fn write_report<'t>(
         if let Some(sp) = &pair.spans {
             match spans {
                 SpansMode::None => {}
-                SpansMode::Summary => {
-                    writeln!(w, "    {}", side_summary("A", &sp.a_only))?;
-                    writeln!(w, "    {}", side_summary("B", &sp.b_only))?;
-                }
+                SpansMode::Summary => writeln!(w, "    {}", pair_summary(sp))?,
                 SpansMode::Full => write_full_spans(w, sp, text_of(&pair.a), text_of(&pair.b))?,
             }
         }
@@ -108,6 +105,20 @@ pub fn write_report<'t>(
         }
     }
     Ok(())
+}
+
+/// One line for a pair's spans: what each side has that the other lacks.
+pub fn pair_summary(sp: &Spans) -> String {
+    match (sp.a_only.is_empty(), sp.b_only.is_empty()) {
+        (true, true) => "no text only on one side".to_string(),
+        (false, true) => side_summary("A", &sp.a_only),
+        (true, false) => side_summary("B", &sp.b_only),
+        (false, false) => format!(
+            "{}; {}",
+            side_summary("A", &sp.a_only),
+            side_summary("B", &sp.b_only)
+        ),
+    }
 }
 
 /// "B has 2 extra spans: 0..33, 2351..9011 (6.7 KB)".
