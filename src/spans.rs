@@ -35,6 +35,7 @@
 //! one repeated word) hit them.
 
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -112,6 +113,30 @@ impl Serialize for Spans {
     }
 }
 
+/// A hasher for keys that are already hashes (or small integers): one multiply instead of
+/// SipHash, which the span report would otherwise spend most of its time in.
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_isize(&mut self, x: isize) {
+        self.write_u64(x as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
+
 /// A maximal common run: `len` words from word `i` of A and word `j` of B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Block {
@@ -181,7 +206,7 @@ fn find_blocks(ha: &[u64], hb: &[u64], k: usize) -> Vec<Block> {
     if ha.len() < k || hb.len() < k {
         return Vec::new();
     }
-    let mut windows_b: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut windows_b: FastMap<u64, Vec<usize>> = FastMap::default();
     for (j, w) in hb.windows(k).enumerate() {
         let places = windows_b.entry(shingle_hash(w)).or_default();
         if places.len() < MAX_OCCURRENCES {
@@ -190,7 +215,7 @@ fn find_blocks(ha: &[u64], hb: &[u64], k: usize) -> Vec<Block> {
     }
     let budget = WORK_PER_WORD * (ha.len() + hb.len()) + 1_000_000;
     let mut work = 0usize;
-    let mut diagonal_end: HashMap<isize, usize> = HashMap::new();
+    let mut diagonal_end: FastMap<isize, usize> = FastMap::default();
     let mut blocks = Vec::new();
     'seeds: for (i, w) in ha.windows(k).enumerate() {
         let Some(places) = windows_b.get(&shingle_hash(w)) else {
