@@ -40,6 +40,42 @@ pub enum Error {
         /// What is wrong with it.
         reason: DecodeError,
     },
+    /// One line of a JSON Lines file was not a usable record.
+    #[error("reading {} line {line}: {reason}", path.display())]
+    Record {
+        /// The JSONL file.
+        path: PathBuf,
+        /// The line, from 1.
+        line: u64,
+        /// What is wrong with it.
+        reason: RecordError,
+    },
+    /// A file is over a size limit and was skipped whole.
+    #[error("reading {}: {what} exceeds {flag} ({limit} bytes), file skipped", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What was too large ("file size", "decompressed size").
+        what: &'static str,
+        /// The flag that sets the limit.
+        flag: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A document's id was used by an earlier document; this one was renamed.
+    #[error("{source_name}: id {id:?} already used by {first}, renamed to {renamed:?}")]
+    DuplicateId {
+        /// Where the second document came from.
+        source_name: String,
+        /// The id both had.
+        id: String,
+        /// Where the first came from.
+        first: String,
+        /// The new id of the second.
+        renamed: String,
+        /// The file of the second document.
+        path: PathBuf,
+    },
     /// The configuration was rejected.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -55,12 +91,44 @@ pub enum DecodeError {
         /// Byte offset of the first invalid sequence.
         offset: usize,
     },
+    /// Not a regular file (a FIFO, a socket, a device): skipped without opening it.
+    #[error("not a regular file, skipped")]
+    NotRegular,
+    /// The same file (by device and inode) was met before under this path.
+    #[error("same file as {}, read once", .0.display())]
+    SameFile(PathBuf),
     /// The file holds NUL bytes, so it is binary, not text.
     #[error("binary file (NUL byte at offset {offset}), skipped")]
     Binary {
         /// Byte offset of the first NUL.
         offset: usize,
     },
+}
+
+/// Why a line of a JSON Lines file was not used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The line is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// The line is JSON but not an object.
+    #[error("not a JSON object (found {0})")]
+    NotAnObject(&'static str),
+    /// The object has no text field.
+    #[error("no \"{0}\" field")]
+    MissingText(String),
+    /// The text field is not a string.
+    #[error("\"{field}\" is {found}, not a string")]
+    TextNotString {
+        /// The text field's name.
+        field: String,
+        /// What it holds instead.
+        found: &'static str,
+    },
+    /// The line is longer than the per-document limit.
+    #[error("line longer than --max-doc-bytes ({0} bytes), skipped")]
+    TooLong(u64),
 }
 
 impl Error {
@@ -70,18 +138,27 @@ impl Error {
         matches!(
             self,
             Error::Decode {
-                reason: DecodeError::Binary { .. },
+                reason: DecodeError::Binary { .. }
+                    | DecodeError::NotRegular
+                    | DecodeError::SameFile(_),
                 ..
-            }
+            } | Error::TooLarge { .. }
+                | Error::Record {
+                    reason: RecordError::TooLong(_),
+                    ..
+                }
         )
     }
 
     /// The path this error is about, when it has one.
     pub fn path(&self) -> Option<&std::path::Path> {
         match self {
-            Error::Io { path, .. } | Error::Walk { path, .. } | Error::Decode { path, .. } => {
-                Some(path)
-            }
+            Error::Io { path, .. }
+            | Error::Walk { path, .. }
+            | Error::Decode { path, .. }
+            | Error::Record { path, .. }
+            | Error::TooLarge { path, .. }
+            | Error::DuplicateId { path, .. } => Some(path),
             Error::Config(_) => None,
         }
     }

@@ -382,5 +382,8 @@ fn empty_folder_reports_nothing_and_says_so() {
     let r = run(&["scan", dir.to_str().unwrap()]);
     assert_eq!(r.code(), 0);
     assert_eq!(r.stdout(), "no near-duplicates found\n");
-    assert!(r.stderr().contains("no .txt or .md documents found"));
+    assert!(
+        r.stderr()
+            .contains("no documents found under the given paths")
+    );
 }

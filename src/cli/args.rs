@@ -29,6 +29,8 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     /// How much of each pair's span report to show in the readable output.
     #[arg(long, value_enum, default_value_t = SpansArg::Summary)]
@@ -47,6 +49,62 @@ pub struct CompareArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// JSON Lines field holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_field: String,
+    /// JSON Lines field holding the id (without it, documents are named FILE:LINE).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub id_field: String,
+    /// Skip files larger than this (decompressed), e.g. 4G, 500M.
+    #[arg(long, default_value = "4G", value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: u64,
+    /// Follow symbolic links when walking folders (loops are detected and reported).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    /// Skip JSON Lines records longer than this, e.g. 64M.
+    #[arg(long, default_value = "64M", value_parser = parse_size, value_name = "SIZE")]
+    pub max_doc_bytes: u64,
+}
+
+impl InputArgs {
+    /// The library's read options.
+    pub fn options(&self) -> neardupe::input::ReadOptions {
+        neardupe::input::ReadOptions {
+            jsonl: neardupe::input::JsonlOptions {
+                text_field: self.text_field.clone(),
+                id_field: self.id_field.clone(),
+                max_doc_bytes: self.max_doc_bytes,
+            },
+            max_file_size: self.max_file_size,
+            follow_links: self.follow,
+        }
+    }
+}
+
+/// `4096`, `64K`, `64M`, `4G` (powers of 1024; a trailing `B`/`iB` is allowed).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, shift) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 10),
+        Some('M' | 'm') => (&t[..t.len() - 1], 20),
+        Some('G' | 'g') => (&t[..t.len() - 1], 30),
+        Some('T' | 't') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (examples: 4096, 64K, 500M, 4G)"))?;
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +258,16 @@ mod tests {
             panic!("scan expected")
         };
         assert_eq!(s.detect.config(true).unwrap().containment_threshold(), None);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("500MB"), Ok(500 << 20));
+        assert_eq!(parse_size("4GiB"), Ok(4 << 30));
+        assert!(parse_size("lots").unwrap_err().contains("not a size"));
+        assert!(parse_size("99999999999T").is_err());
     }
 
     #[test]

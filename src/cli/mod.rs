@@ -28,25 +28,17 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     let want_spans = spans_mode != SpansMode::None;
     let config = args.detect.config(want_spans).context("invalid options")?;
 
-    let read = input::read_paths(&args.paths);
+    let read = input::read_paths(&args.paths, &args.input.options());
     let read_seconds = started.elapsed().as_secs_f64();
-    let mut notes = RunNotes::default();
-    for e in &read.errors {
-        eprintln!(
-            "neardupe: {}",
-            neardupe::output::escape_controls(&e.to_string(), false)
-        );
-        notes.errors.push((path_of(e), e.to_string()));
-    }
-    for e in &read.skipped {
-        eprintln!(
-            "neardupe: {}",
-            neardupe::output::escape_controls(&e.to_string(), false)
-        );
-        notes.skipped.push((path_of(e), e.to_string()));
-    }
+    let notes = RunNotes {
+        errors: tell(&read.errors, ""),
+        skipped: tell(&read.skipped, ""),
+        warnings: tell(&read.warnings, "warning: "),
+    };
     if read.documents.is_empty() && read.errors.is_empty() && !args.output.quiet {
-        eprintln!("neardupe: no .txt or .md documents found under the given paths");
+        eprintln!(
+            "neardupe: no documents found under the given paths (folders are searched for .txt, .md and .jsonl[.gz|.zst] files)"
+        );
     }
     let texts: HashMap<String, String> =
         if spans_mode == SpansMode::Full && args.output.format == Format::Human {
@@ -122,6 +114,22 @@ fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
         Ok(()) => Ok(Exit::Success),
         Err(e) => quiet_on_broken_pipe(e),
     }
+}
+
+/// Prints each problem on stderr (escaped, one line each) and returns `(path, message)` pairs
+/// for the machine-readable output.
+fn tell(problems: &[neardupe::Error], prefix: &str) -> Vec<(String, String)> {
+    problems
+        .iter()
+        .map(|e| {
+            let message = e.to_string();
+            eprintln!(
+                "neardupe: {prefix}{}",
+                neardupe::output::escape_controls(&message, false)
+            );
+            (path_of(e), message)
+        })
+        .collect()
 }
 
 fn path_of(e: &neardupe::Error) -> String {

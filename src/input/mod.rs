@@ -3,6 +3,11 @@
 //! Readers yield `Result<Document>` per file, so the caller decides whether one bad file stops
 //! a run (the CLI reports it and carries on). The user's files are only ever opened for reading.
 
+pub mod codec;
+pub mod jsonl;
 pub mod walk;
 
-pub use walk::{Input, is_document_path, read_file, read_paths};
+pub use jsonl::JsonlOptions;
+pub use walk::{
+    FileKind, Input, ReadOptions, is_document_path, read_file, read_paths, read_text_file,
+};

@@ -1,76 +1,179 @@
 //! Folders and files → documents.
 //!
-//! Each path given is read: a file is read whatever its name; a folder is walked (walkdir,
-//! entries sorted by name, symbolic links not followed) and its `.txt` and `.md` files are read.
-//! A document's id is its path as walked: the root as given joined with the relative path, so
-//! `scan corpus/` names `corpus/seed/full_page.txt`.
+//! Each path given is read: a file is read whatever its name (by its name's kind: JSON Lines
+//! for `.jsonl`, `.ndjson`, `.jsonl.gz`, `.jsonl.zst`, `.json.gz`, `.json.zst`; text
+//! otherwise); a folder is walked (walkdir, entries sorted by name, symbolic links not
+//! followed unless asked, with loops detected) and its `.txt`, `.md` and JSON Lines files are read. A text document's id is its
+//! path as walked: the root as given joined with the relative path, so `scan corpus/` names
+//! `corpus/seed/full_page.txt`. A JSONL document's id is its id field, or `FILE:LINE`.
 //!
 //! Text is taken as it is on disk: offsets in span reports are byte offsets into the file. A
-//! file with a NUL byte is binary and skipped; a file that is not UTF-8 is an error (the file
-//! is named, the run goes on).
+//! file with a NUL byte is binary and skipped; a text file that is not UTF-8 is an error (the
+//! file is named, the run goes on). A file reached twice (named twice, or through a hard link)
+//! is read once. FIFOs, sockets and devices are skipped without being opened.
 
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::document::Document;
+use super::codec;
+use super::jsonl::{JsonlOptions, read_records};
+use crate::document::{Document, Source};
 use crate::error::{DecodeError, Error, Result};
+
+/// How inputs are read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// JSON Lines field names and the per-line limit.
+    pub jsonl: JsonlOptions,
+    /// Largest file read, in bytes as read (decompressed for compressed files).
+    pub max_file_size: u64,
+    /// Follow symbolic links while walking folders (loops are detected and reported).
+    pub follow_links: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            jsonl: JsonlOptions::default(),
+            max_file_size: 4 << 30,
+            follow_links: false,
+        }
+    }
+}
+
+/// What kind of input a file is, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Plain text or Markdown: one document.
+    Text,
+    /// JSON Lines, maybe compressed: one document per line.
+    Jsonl,
+}
+
+/// The kind of a file found in a folder walk, or `None` for files a walk passes over.
+pub fn walked_kind(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    const JSONL: [&str; 8] = [
+        ".jsonl",
+        ".ndjson",
+        ".jsonl.gz",
+        ".jsonl.zst",
+        ".ndjson.gz",
+        ".ndjson.zst",
+        ".json.gz",
+        ".json.zst",
+    ];
+    if JSONL.iter().any(|s| name.ends_with(s)) {
+        Some(FileKind::Jsonl)
+    } else if name.ends_with(".txt") || name.ends_with(".md") {
+        Some(FileKind::Text)
+    } else {
+        None
+    }
+}
+
+/// Whether a walked file is read as a document.
+pub fn is_document_path(path: &Path) -> bool {
+    walked_kind(path).is_some()
+}
 
 /// What reading the inputs produced, in walk order.
 #[derive(Debug, Default)]
 pub struct Input {
     /// Documents read.
     pub documents: Vec<Document>,
-    /// Files deliberately skipped (binary), with the reason.
+    /// Files or records deliberately skipped (binary, too large, not a regular file, read
+    /// already), with the reason.
     pub skipped: Vec<Error>,
-    /// Files or folders that could not be read.
+    /// Files, folders or records that could not be read.
     pub errors: Vec<Error>,
+    /// Documents read but renamed because their id was taken ([`Error::DuplicateId`]).
+    pub warnings: Vec<Error>,
 }
 
-/// Whether a walked file is read as a document (`.txt` or `.md`, any case).
-pub fn is_document_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+/// One file to read, or a problem found while walking.
+enum Entry {
+    File(PathBuf, FileKind),
+    Problem(Error),
 }
 
 /// Reads every path: files directly, folders walked in sorted order. Files are read in
 /// parallel; the result keeps walk order.
-pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Input {
-    let mut files: Vec<std::result::Result<PathBuf, Error>> = Vec::new();
+pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut seen = SeenFiles::default();
     for root in paths {
         let root = root.as_ref();
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => {
-                for entry in WalkDir::new(root).sort_by_file_name() {
+                for entry in WalkDir::new(root)
+                    .follow_links(options.follow_links)
+                    .sort_by_file_name()
+                {
                     match entry {
-                        Ok(e) if e.file_type().is_file() && is_document_path(e.path()) => {
-                            files.push(Ok(e.into_path()))
+                        Ok(e) if e.file_type().is_file() => {
+                            let Some(kind) = walked_kind(e.path()) else {
+                                continue;
+                            };
+                            match e.metadata() {
+                                Ok(m) => entries.push(seen.check(e.into_path(), &m, kind)),
+                                Err(err) => entries.push(Entry::Problem(walk_error(root, err))),
+                            }
                         }
                         Ok(_) => {}
-                        Err(err) => files.push(Err(Error::Walk {
-                            path: err.path().unwrap_or(root).to_path_buf(),
-                            source: err,
-                        })),
+                        Err(err) => entries.push(Entry::Problem(walk_error(root, err))),
                     }
                 }
             }
-            Ok(_) => files.push(Ok(root.to_path_buf())),
-            Err(source) => files.push(Err(Error::Io {
+            Ok(m) if m.is_file() => {
+                let kind = walked_kind(root).unwrap_or(FileKind::Text);
+                entries.push(seen.check(root.to_path_buf(), &m, kind));
+            }
+            Ok(_) => entries.push(Entry::Problem(Error::Decode {
+                path: root.to_path_buf(),
+                reason: DecodeError::NotRegular,
+            })),
+            Err(source) => entries.push(Entry::Problem(Error::Io {
                 path: root.to_path_buf(),
                 source,
             })),
         }
     }
-    let read: Vec<Result<Document>> = files
+    let read: Vec<Vec<Result<Document>>> = entries
         .into_par_iter()
-        .map(|f| f.and_then(|p| read_file(&p)))
+        .map(|e| match e {
+            Entry::File(p, FileKind::Text) => vec![read_text_file(&p, options.max_file_size)],
+            Entry::File(p, FileKind::Jsonl) => read_jsonl_file(&p, options),
+            Entry::Problem(err) => vec![Err(err)],
+        })
         .collect();
     let mut input = Input::default();
-    for r in read {
+    let mut ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for r in read.into_iter().flatten() {
         match r {
-            Ok(d) => input.documents.push(d),
+            Ok(mut d) => {
+                let here = d.source.to_string();
+                if let Some(first) = ids.get(&d.id) {
+                    let mut renamed = format!("{}@{here}", d.id);
+                    while ids.contains_key(&renamed) {
+                        renamed.push('\'');
+                    }
+                    input.warnings.push(Error::DuplicateId {
+                        source_name: here.clone(),
+                        id: d.id.clone(),
+                        first: first.clone(),
+                        renamed: renamed.clone(),
+                        path: source_path(&d.source),
+                    });
+                    d.id = renamed;
+                }
+                ids.insert(d.id.clone(), here);
+                input.documents.push(d)
+            }
             Err(e) if e.is_skip() => input.skipped.push(e),
             Err(e) => input.errors.push(e),
         }
@@ -78,17 +181,77 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P]) -> Input {
     input
 }
 
-/// Reads one file as a document whose id is the path as given.
+fn source_path(s: &Source) -> PathBuf {
+    match s {
+        Source::File(p) | Source::Line { path: p, .. } => p.clone(),
+        Source::Memory => PathBuf::new(),
+    }
+}
+
+fn walk_error(root: &Path, err: walkdir::Error) -> Error {
+    Error::Walk {
+        path: err.path().unwrap_or(root).to_path_buf(),
+        source: err,
+    }
+}
+
+/// Files met so far, by device and inode, so a file reached twice is read once.
+#[derive(Default)]
+struct SeenFiles {
+    #[cfg(unix)]
+    ids: std::collections::HashMap<(u64, u64), PathBuf>,
+    paths: HashSet<PathBuf>,
+}
+
+impl SeenFiles {
+    fn check(&mut self, path: PathBuf, meta: &std::fs::Metadata, kind: FileKind) -> Entry {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Some(first) = self.ids.get(&(meta.dev(), meta.ino())) {
+                return Entry::Problem(Error::Decode {
+                    path,
+                    reason: DecodeError::SameFile(first.clone()),
+                });
+            }
+            self.ids.insert((meta.dev(), meta.ino()), path.clone());
+        }
+        #[cfg(not(unix))]
+        let _ = meta;
+        if !self.paths.insert(path.clone()) {
+            return Entry::Problem(Error::Decode {
+                reason: DecodeError::SameFile(path.clone()),
+                path,
+            });
+        }
+        Entry::File(path, kind)
+    }
+}
+
+/// Reads one text file as a document whose id is the path as given.
 ///
 /// # Errors
 ///
 /// [`Error::Io`] when the file cannot be read, [`Error::Decode`] when it is binary or not
-/// UTF-8.
-pub fn read_file(path: &Path) -> Result<Document> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+/// UTF-8, [`Error::TooLarge`] past `max_size` bytes.
+pub fn read_text_file(path: &Path, max_size: u64) -> Result<Document> {
+    let io_err = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let mut bytes = Vec::new();
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > max_size {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            what: "file size",
+            flag: "--max-file-size",
+            limit: max_size,
+        });
+    }
     let decode = |reason| Error::Decode {
         path: path.to_path_buf(),
         reason,
@@ -101,7 +264,44 @@ pub fn read_file(path: &Path) -> Result<Document> {
             offset: e.utf8_error().valid_up_to(),
         })
     })?;
-    Ok(Document::new(path.to_string_lossy(), text))
+    Ok(Document {
+        id: path.to_string_lossy().into_owned(),
+        text,
+        source: Source::File(path.to_path_buf()),
+    })
+}
+
+/// Reads one file as a document with the default limits (the file is read whatever its name).
+///
+/// # Errors
+///
+/// As [`read_text_file`].
+pub fn read_file(path: &Path) -> Result<Document> {
+    read_text_file(path, ReadOptions::default().max_file_size)
+}
+
+/// Reads every record of a JSON Lines file (plain, gzip or zstd).
+pub fn read_jsonl_file(path: &Path, options: &ReadOptions) -> Vec<Result<Document>> {
+    let mut out = Vec::new();
+    let result = codec::open(path, options.max_file_size).and_then(|(_, mut reader)| {
+        read_records(&mut *reader, path, &options.jsonl, |r| out.push(r))
+    });
+    if let Err(source) = result {
+        if codec::is_limit(&source) {
+            // A decompression bomb or a huge shard: skip it whole, keep nothing from it.
+            return vec![Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                what: "decompressed size",
+                flag: "--max-file-size",
+                limit: options.max_file_size,
+            })];
+        }
+        out.push(Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -123,7 +323,7 @@ mod tests {
         std::fs::write(d.join("a.md"), "ay").unwrap();
         std::fs::write(d.join("sub/c.TXT"), "see").unwrap();
         std::fs::write(d.join("image.png"), "not text").unwrap();
-        let input = read_paths(&[&d]);
+        let input = read_paths(&[&d], &ReadOptions::default());
         let ids: Vec<String> = input.documents.iter().map(|x| x.id.clone()).collect();
         let root = d.to_string_lossy();
         assert_eq!(
@@ -145,7 +345,7 @@ mod tests {
         std::fs::write(d.join("latin1.txt"), b"caf\xe9").unwrap();
         std::fs::write(d.join("ok.txt"), "fine").unwrap();
         let missing = d.join("missing.txt");
-        let input = read_paths(&[d.clone(), missing]);
+        let input = read_paths(&[d.clone(), missing], &ReadOptions::default());
         assert_eq!(input.documents.len(), 1);
         assert_eq!(input.skipped.len(), 1);
         assert!(
@@ -168,7 +368,7 @@ mod tests {
         let d = tempdir("named");
         let f = d.join("notes.text");
         std::fs::write(&f, "hello").unwrap();
-        let input = read_paths(&[&f]);
+        let input = read_paths(&[&f], &ReadOptions::default());
         assert_eq!(input.documents[0].text, "hello");
         std::fs::remove_dir_all(&d).unwrap();
     }

@@ -6,7 +6,10 @@
 //!
 //! - `{"type":"error","path":P,"message":S}`: a file or folder that could not be read (one per
 //!   problem, in walk order, before everything else).
-//! - `{"type":"skipped","path":P,"message":S}`: a file deliberately skipped (binary).
+//! - `{"type":"skipped","path":P,"message":S}`: a file or record deliberately skipped
+//!   (binary, over a size limit, not a regular file, the same file reached twice).
+//! - `{"type":"warning","path":P,"message":S}`: a document read with a caveat (its id was
+//!   already taken, so it was renamed `ID@FILE:LINE`).
 //! - `{"type":"pair","a":ID,"b":ID,"jaccard":F,"containment_a_in_b":F,"containment_b_in_a":F,
 //!   "shingles_a":N,"shingles_b":N,"shared":N,"relation":S,"spans":{...}}`: one reported pair,
 //!   `a` before `b` in id order, pairs sorted by `(a, b)`. `relation` is `a_in_b` (A is inside
@@ -16,8 +19,8 @@
 //!   `shared` by its A start.
 //! - `{"type":"cluster","members":[ID,...],"keep":ID}`: a group of connected documents, members
 //!   in id order, clusters ordered by first member; `keep` is the longest member.
-//! - `{"type":"summary","version":1,"documents":N,"skipped":N,"errors":N,"pairs":N,"clusters":N,
-//!   "too_short":N,"candidates":N}`: always the last line.
+//! - `{"type":"summary","version":1,"documents":N,"skipped":N,"errors":N,"warnings":N,"pairs":N,
+//!   "clusters":N,"too_short":N,"candidates":N}`: always the last line.
 //!
 //! Fields may be added in later versions; existing fields keep their names and meanings, and
 //! any change to them bumps `version`.
@@ -43,6 +46,10 @@ enum Line<'a> {
         path: &'a str,
         message: &'a str,
     },
+    Warning {
+        path: &'a str,
+        message: &'a str,
+    },
     Pair(&'a Pair),
     Cluster(&'a Cluster),
     Summary {
@@ -50,6 +57,7 @@ enum Line<'a> {
         documents: usize,
         skipped: usize,
         errors: usize,
+        warnings: usize,
         pairs: usize,
         clusters: usize,
         too_short: usize,
@@ -74,6 +82,9 @@ pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io
     for (path, message) in &notes.skipped {
         write_line(w, &Line::Skipped { path, message })?;
     }
+    for (path, message) in &notes.warnings {
+        write_line(w, &Line::Warning { path, message })?;
+    }
     for pair in &report.pairs {
         write_line(w, &Line::Pair(pair))?;
     }
@@ -87,6 +98,7 @@ pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io
             documents: report.stats.documents,
             skipped: notes.skipped.len(),
             errors: notes.errors.len(),
+            warnings: notes.warnings.len(),
             pairs: report.pairs.len(),
             clusters: report.clusters.len(),
             too_short: report.stats.too_short,

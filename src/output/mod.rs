@@ -15,6 +15,8 @@ pub struct RunNotes {
     pub skipped: Vec<(String, String)>,
     /// `(path, message)` of each file or folder that could not be read.
     pub errors: Vec<(String, String)>,
+    /// `(path, message)` of each document read with a caveat (a duplicate id renamed).
+    pub warnings: Vec<(String, String)>,
 }
 
 /// How much of each pair's span report the readable output shows.

@@ -1,0 +1,365 @@
+//! JSON Lines → documents, one per line.
+//!
+//! Each non-blank line must be a JSON object; its text field (default `text`) must be a
+//! string, and its id field (default `id`), when present, a string or a number. Without an
+//! id, a document is named `FILE:LINE`. A UTF-8 byte order mark at the start of the file and
+//! CRLF line endings are accepted; blank lines are skipped; the last line needs no newline.
+//!
+//! A bad line is an error for that line only, and reading goes on with the next:
+//! invalid JSON, a line that is an array, a number or a string, a missing text field, a text
+//! that is null or a number, a lone surrogate, nesting deeper than serde_json's limit (128).
+//! A line longer than `max_doc_bytes` is skipped without being held in memory.
+//!
+//! Only the two named fields are decoded; every other field is skipped without allocating.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, BufRead};
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+use crate::document::{Document, Source};
+use crate::error::{Error, RecordError};
+
+/// Field names and limits for reading JSON Lines.
+#[derive(Debug, Clone)]
+pub struct JsonlOptions {
+    /// The field holding the text.
+    pub text_field: String,
+    /// The field holding the id.
+    pub id_field: String,
+    /// Longest line accepted, in bytes.
+    pub max_doc_bytes: u64,
+}
+
+impl Default for JsonlOptions {
+    fn default() -> JsonlOptions {
+        JsonlOptions {
+            text_field: "text".to_string(),
+            id_field: "id".to_string(),
+            max_doc_bytes: 64 << 20,
+        }
+    }
+}
+
+/// How reading one line went.
+enum Line {
+    Eof,
+    Read,
+    TooLong,
+}
+
+/// Reads one line (without its `\n`) into `buf`, holding at most `max` bytes of it; a longer
+/// line is consumed and reported as [`Line::TooLong`].
+fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
+    buf.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if !too_long {
+            if (buf.len() + take) as u64 > max {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&chunk[..take]);
+            }
+        }
+        r.consume(if done { take + 1 } else { take });
+        if done {
+            break;
+        }
+    }
+    Ok(match (any, too_long) {
+        (false, _) => Line::Eof,
+        (true, true) => Line::TooLong,
+        (true, false) => Line::Read,
+    })
+}
+
+/// Reads every record of a JSON Lines stream. `path` names the file in ids and errors.
+/// `on_record` gets each document, or the error of each bad line, in order. An `io::Error`
+/// (a truncated compressed stream, a read failure) ends the file and is returned.
+pub fn read_records(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    options: &JsonlOptions,
+    mut on_record: impl FnMut(crate::Result<Document>),
+) -> io::Result<()> {
+    let mut buf = Vec::new();
+    let mut line_no: u64 = 0;
+    loop {
+        let state = read_line(reader, &mut buf, options.max_doc_bytes)?;
+        line_no += 1;
+        let bad = |reason| Error::Record {
+            path: path.to_path_buf(),
+            line: line_no,
+            reason,
+        };
+        match state {
+            Line::Eof => return Ok(()),
+            Line::TooLong => {
+                on_record(Err(bad(RecordError::TooLong(options.max_doc_bytes))));
+                continue;
+            }
+            Line::Read => {}
+        }
+        let mut bytes = &buf[..];
+        if line_no == 1 {
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_record(bytes, options) {
+            Ok((id, text)) => on_record(Ok(Document {
+                id: id.unwrap_or_else(|| format!("{}:{line_no}", path.display())),
+                text,
+                source: Source::Line {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                },
+            })),
+            Err(reason) => on_record(Err(bad(reason))),
+        }
+    }
+}
+
+/// Parses one line into `(id, text)`.
+fn parse_record(
+    bytes: &[u8],
+    options: &JsonlOptions,
+) -> Result<(Option<String>, String), RecordError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let record = RecordSeed { options }
+        .deserialize(&mut de)
+        .map_err(RecordError::Json)?;
+    de.end().map_err(RecordError::Json)?;
+    match record {
+        Parsed::NotObject(kind) => Err(RecordError::NotAnObject(kind)),
+        Parsed::Object { id, text } => match text {
+            None => Err(RecordError::MissingText(options.text_field.clone())),
+            Some(Err(found)) => Err(RecordError::TextNotString {
+                field: options.text_field.clone(),
+                found,
+            }),
+            Some(Ok(text)) => Ok((id, text)),
+        },
+    }
+}
+
+enum Parsed {
+    NotObject(&'static str),
+    Object {
+        id: Option<String>,
+        text: Option<Result<String, &'static str>>,
+    },
+}
+
+struct RecordSeed<'a> {
+    options: &'a JsonlOptions,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Parsed;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Parsed, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = Parsed;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("a boolean"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("a number"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("a string"))
+    }
+    fn visit_unit<E>(self) -> Result<Parsed, E> {
+        Ok(Parsed::NotObject("null"))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parsed, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Parsed::NotObject("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
+        let (mut id, mut text) = (None, None);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.options.text_field {
+                text = Some(match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::String(s) => Ok(s),
+                    other => Err(kind(&other)),
+                });
+            } else if key == self.options.id_field {
+                id = match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::String(s) => Some(s),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Parsed::Object { id, text })
+    }
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &[u8], options: &JsonlOptions) -> (Vec<Document>, Vec<String>) {
+        let (mut docs, mut errs) = (Vec::new(), Vec::new());
+        let mut r = input;
+        read_records(&mut r, Path::new("s.jsonl"), options, |rec| match rec {
+            Ok(d) => docs.push(d),
+            Err(e) => errs.push(e.to_string()),
+        })
+        .unwrap();
+        (docs, errs)
+    }
+
+    #[test]
+    fn reads_ids_texts_and_fallback_ids() {
+        let (docs, errs) = read(
+            b"{\"id\":\"a\",\"text\":\"hello\"}\n{\"id\":7,\"text\":\"x\",\"meta\":{\"deep\":[1,2]}}\n{\"text\":\"no id\"}",
+            &JsonlOptions::default(),
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "7", "s.jsonl:3"]);
+        assert_eq!(
+            docs[2].source,
+            Source::Line {
+                path: "s.jsonl".into(),
+                line: 3
+            }
+        );
+    }
+
+    #[test]
+    fn bom_crlf_and_blank_lines() {
+        let (docs, errs) = read(
+            b"\xef\xbb\xbf{\"text\":\"one\"}\r\n\r\n   \n{\"text\":\"two\"}\r\n",
+            &JsonlOptions::default(),
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(
+            docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(),
+            ["one", "two"]
+        );
+        assert_eq!(docs[1].id, "s.jsonl:4");
+    }
+
+    #[test]
+    fn bad_lines_are_errors_and_reading_goes_on() {
+        let input = b"{\"text\":\"ok1\"}\n{bad json\n[1,2]\n42\n{\"title\":\"no text\"}\n{\"text\":null}\n{\"text\":3}\n{\"text\":\"\\ud800\"}\n{\"text\":\"ok2\"}\n";
+        let (docs, errs) = read(input, &JsonlOptions::default());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].text, "ok2");
+        assert_eq!(errs.len(), 7, "{errs:?}");
+        assert!(
+            errs[0].starts_with("reading s.jsonl line 2: invalid JSON: "),
+            "{}",
+            errs[0]
+        );
+        assert_eq!(
+            errs[1],
+            "reading s.jsonl line 3: not a JSON object (found an array)"
+        );
+        assert_eq!(
+            errs[2],
+            "reading s.jsonl line 4: not a JSON object (found a number)"
+        );
+        assert_eq!(errs[3], "reading s.jsonl line 5: no \"text\" field");
+        assert_eq!(
+            errs[4],
+            "reading s.jsonl line 6: \"text\" is null, not a string"
+        );
+        assert_eq!(
+            errs[5],
+            "reading s.jsonl line 7: \"text\" is a number, not a string"
+        );
+        assert!(
+            errs[6].starts_with("reading s.jsonl line 8: invalid JSON: "),
+            "{}",
+            errs[6]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_never_crashes() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        // Deep nesting in a field we skip is skipped.
+        let line = format!("{{\"text\":\"t\",\"x\":{}}}", nested(100_000));
+        let (docs, errs) = read(line.as_bytes(), &JsonlOptions::default());
+        assert_eq!((docs.len(), errs.len()), (1, 0));
+        // In the text field it is an error for that line.
+        let line = format!("{{\"text\":{}}}\n{{\"text\":\"ok\"}}", nested(100_000));
+        let (docs, errs) = read(line.as_bytes(), &JsonlOptions::default());
+        assert_eq!(docs.len(), 1);
+        assert!(errs[0].contains("recursion limit"), "{errs:?}");
+    }
+
+    #[test]
+    fn long_lines_are_skipped_without_holding_them() {
+        let options = JsonlOptions {
+            max_doc_bytes: 32,
+            ..JsonlOptions::default()
+        };
+        let long = format!("{{\"text\":\"{}\"}}", "x".repeat(1000));
+        let input = format!("{{\"text\":\"short\"}}\n{long}\n{{\"text\":\"after\"}}");
+        let (docs, errs) = read(input.as_bytes(), &options);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            errs,
+            ["reading s.jsonl line 2: line longer than --max-doc-bytes (32 bytes), skipped"]
+        );
+    }
+
+    #[test]
+    fn custom_field_names() {
+        let options = JsonlOptions {
+            text_field: "content".into(),
+            id_field: "url".into(),
+            ..JsonlOptions::default()
+        };
+        let (docs, errs) = read(b"{\"url\":\"u1\",\"content\":\"c\",\"text\":5}", &options);
+        assert!(errs.is_empty());
+        assert_eq!((docs[0].id.as_str(), docs[0].text.as_str()), ("u1", "c"));
+    }
+}

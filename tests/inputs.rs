@@ -1,0 +1,431 @@
+//! Real-world inputs and bad input, through the real binary (issue 5).
+
+mod util;
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{Value, json};
+use util::{root, run, scratch};
+
+fn pairs(lines: &[Value]) -> Vec<Value> {
+    lines
+        .iter()
+        .filter(|l| l["type"] == "pair")
+        .cloned()
+        .collect()
+}
+
+fn summary(lines: &[Value]) -> Value {
+    let last = lines.last().unwrap().clone();
+    assert_eq!(last["type"], "summary");
+    last
+}
+
+/// Writes the corpus's text fixtures as JSON Lines records with `id` = their path.
+fn corpus_as_jsonl(folders: &[&str]) -> String {
+    let mut out = String::new();
+    for folder in folders {
+        let mut files: Vec<_> = std::fs::read_dir(root().join("corpus").join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let id = format!(
+                "corpus/{folder}/{}",
+                f.file_name().unwrap().to_string_lossy()
+            );
+            out.push_str(&json!({"id": id, "text": text, "meta": {"lang": "en"}}).to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn jsonl_plain_gz_and_zst_give_the_same_findings_as_text() {
+    let folders = ["seed", "edited", "same_site", "blurb", "unicode"];
+    let dir = scratch("formats");
+    let jsonl = corpus_as_jsonl(&folders);
+    std::fs::write(dir.join("a.jsonl"), &jsonl).unwrap();
+    // Two gzip members and two zstd frames, split mid-file.
+    let half = jsonl.len() / 2;
+    let cut = jsonl[..half].rfind('\n').unwrap() + 1;
+    let mut gz = gzip(&jsonl.as_bytes()[..cut]);
+    gz.extend(gzip(&jsonl.as_bytes()[cut..]));
+    std::fs::write(dir.join("b.jsonl.gz"), gz).unwrap();
+    let mut zst = zstd::encode_all(&jsonl.as_bytes()[..cut], 3).unwrap();
+    zst.extend(zstd::encode_all(&jsonl.as_bytes()[cut..], 3).unwrap());
+    std::fs::write(dir.join("c.jsonl.zst"), zst).unwrap();
+
+    let mut text_args = vec!["scan".to_string(), "--format".into(), "json".into()];
+    text_args.extend(folders.iter().map(|f| format!("corpus/{f}")));
+    let text_args: Vec<&str> = text_args.iter().map(String::as_str).collect();
+    let expected = run(&text_args).json_lines();
+    assert_eq!(pairs(&expected).len(), 3, "seed, edited, unicode");
+    for name in ["a.jsonl", "b.jsonl.gz", "c.jsonl.zst"] {
+        let r = run(&["scan", "--format", "json", dir.join(name).to_str().unwrap()]);
+        assert_eq!(r.code(), 0, "{name}: {}", r.stderr());
+        let got = r.json_lines();
+        assert_eq!(
+            pairs(&got),
+            pairs(&expected),
+            "{name}: same pairs, figures and spans"
+        );
+        assert_eq!(summary(&got)["documents"], summary(&expected)["documents"]);
+    }
+}
+
+#[test]
+fn a_gz_that_is_plain_text_is_read_as_text() {
+    let dir = scratch("fake_gz");
+    std::fs::write(dir.join("plain.jsonl.gz"), corpus_as_jsonl(&["seed"])).unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(pairs(&r.json_lines()).len(), 1);
+}
+
+#[test]
+fn malformed_lines_are_errors_and_the_rest_is_read() {
+    let dir = scratch("malformed");
+    let good = corpus_as_jsonl(&["seed"]);
+    let mut lines: Vec<&str> = good.lines().collect();
+    lines.insert(1, "{\"id\": \"broken\", \"text\": ");
+    lines.insert(2, "[\"an\", \"array\"]");
+    lines.insert(3, "{\"id\": \"x\", \"text\": null}");
+    std::fs::write(dir.join("shard.jsonl"), lines.join("\r\n")).unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    let out = r.json_lines();
+    let errors: Vec<&Value> = out.iter().filter(|l| l["type"] == "error").collect();
+    let shard = dir.join("shard.jsonl").to_string_lossy().into_owned();
+    assert_eq!(errors.len(), 3);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("reading {shard} line 2: invalid JSON: "))
+    );
+    assert_eq!(
+        errors[1]["message"],
+        format!("reading {shard} line 3: not a JSON object (found an array)")
+    );
+    assert_eq!(
+        errors[2]["message"],
+        format!("reading {shard} line 4: \"text\" is null, not a string")
+    );
+    assert_eq!(errors[2]["path"], shard.as_str());
+    assert_eq!(
+        pairs(&out).len(),
+        1,
+        "the records around the bad lines are read"
+    );
+    assert_eq!(summary(&out)["errors"], 3);
+    assert!(r.stderr().contains(&format!(
+        "neardupe: reading {shard} line 3: not a JSON object"
+    )));
+}
+
+#[test]
+fn custom_fields_and_fallback_ids() {
+    let dir = scratch("fields");
+    let text = std::fs::read_to_string(root().join("corpus/exact/harbour.txt")).unwrap();
+    let body = format!(
+        "{}\n{}\n",
+        json!({"url": "u1", "content": text}),
+        json!({"content": text})
+    );
+    std::fs::write(dir.join("s.jsonl"), body).unwrap();
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--text-field",
+        "content",
+        "--id-field",
+        "url",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let p = &pairs(&r.json_lines())[0];
+    let fallback = format!("{}:2", dir.join("s.jsonl").display());
+    let mut ids = [p["a"].as_str().unwrap(), p["b"].as_str().unwrap()];
+    ids.sort();
+    let mut want = [fallback.as_str(), "u1"];
+    want.sort();
+    assert_eq!(ids, want);
+    // Without the right field name, every line is an error naming the field.
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr().contains("line 1: no \"text\" field"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn duplicate_ids_are_renamed_with_a_warning() {
+    let dir = scratch("dup_ids");
+    let t = std::fs::read_to_string(root().join("corpus/exact/harbour.txt")).unwrap();
+    let body = format!(
+        "{}\n{}\n",
+        json!({"id": "same", "text": t}),
+        json!({"id": "same", "text": t})
+    );
+    std::fs::write(dir.join("s.jsonl"), body).unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 0);
+    let out = r.json_lines();
+    let shard = dir.join("s.jsonl").display().to_string();
+    let w: Vec<&Value> = out.iter().filter(|l| l["type"] == "warning").collect();
+    assert_eq!(w.len(), 1);
+    assert_eq!(
+        w[0]["message"],
+        format!("{shard}:2: id \"same\" already used by {shard}:1, renamed to \"same@{shard}:2\"")
+    );
+    let p = &pairs(&out)[0];
+    assert_eq!(
+        (p["a"].as_str().unwrap(), p["relation"].as_str().unwrap()),
+        ("same", "similar")
+    );
+    assert_eq!(p["b"], format!("same@{shard}:2"));
+}
+
+#[test]
+fn truncated_compressed_shards_are_errors() {
+    let dir = scratch("truncated");
+    let data = corpus_as_jsonl(&["seed", "edited", "reordered"]);
+    let gz = gzip(data.as_bytes());
+    std::fs::write(dir.join("cut.jsonl.gz"), &gz[..gz.len() * 2 / 3]).unwrap();
+    let zs = zstd::encode_all(data.as_bytes(), 3).unwrap();
+    std::fs::write(dir.join("cut.jsonl.zst"), &zs[..zs.len() * 2 / 3]).unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    let out = r.json_lines();
+    let errors: Vec<String> = out
+        .iter()
+        .filter(|l| l["type"] == "error")
+        .map(|l| l["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(errors.len(), 2, "{out:?}");
+    assert!(errors[0].ends_with("cut.jsonl.gz") && errors[1].ends_with("cut.jsonl.zst"));
+}
+
+#[test]
+fn decompression_bomb_is_skipped_by_the_size_limit() {
+    let dir = scratch("bomb");
+    let line = json!({"text": "x ".repeat(1_000_000)}).to_string() + "\n";
+    std::fs::write(dir.join("bomb.jsonl.gz"), gzip(line.repeat(8).as_bytes())).unwrap();
+    std::fs::write(dir.join("ok.txt"), "fine").unwrap();
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--max-file-size",
+        "4M",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0, "a policy skip is not a read failure");
+    let out = r.json_lines();
+    assert_eq!(out[0]["type"], "skipped");
+    assert!(out[0]["message"].as_str().unwrap().ends_with(
+        "bomb.jsonl.gz: decompressed size exceeds --max-file-size (4194304 bytes), file skipped"
+    ));
+    let s = summary(&out);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["documents"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn long_records_are_skipped_by_max_doc_bytes() {
+    let dir = scratch("longline");
+    let body = format!(
+        "{}\n{}\n",
+        json!({"text": "y ".repeat(5000)}),
+        json!({"text": "short one"})
+    );
+    std::fs::write(dir.join("s.jsonl"), body).unwrap();
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--max-doc-bytes",
+        "1K",
+        dir.to_str().unwrap(),
+    ]);
+    let out = r.json_lines();
+    assert_eq!(out[0]["type"], "skipped");
+    assert!(
+        out[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("s.jsonl line 1: line longer than --max-doc-bytes (1024 bytes), skipped")
+    );
+    assert_eq!(summary(&out)["documents"], 1);
+}
+
+#[test]
+fn empty_and_too_short_files_are_counted() {
+    let dir = scratch("short");
+    std::fs::write(dir.join("empty.txt"), "").unwrap();
+    std::fs::write(dir.join("blank.txt"), " \n\t \r\n").unwrap();
+    std::fs::write(dir.join("tiny.txt"), "Advertisement").unwrap();
+    std::fs::write(dir.join("tiny2.txt"), "Advertisement").unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 0);
+    let s = summary(&r.json_lines());
+    assert_eq!(
+        (
+            s["documents"].as_u64(),
+            s["too_short"].as_u64(),
+            s["pairs"].as_u64()
+        ),
+        (Some(4), Some(4), Some(0))
+    );
+    assert!(
+        r.stderr()
+            .contains("4 documents read, 0 skipped, 0 errors, 4 too short"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn same_file_twice_or_hard_linked_is_one_document() {
+    let dir = scratch("hardlink");
+    std::fs::copy(root().join("corpus/exact/harbour.txt"), dir.join("a.txt")).unwrap();
+    std::fs::hard_link(dir.join("a.txt"), dir.join("b.txt")).unwrap();
+    let d = dir.to_str().unwrap();
+    let a = dir.join("a.txt");
+    let r = run(&["scan", "--format", "json", d, a.to_str().unwrap()]);
+    assert_eq!(r.code(), 0);
+    let out = r.json_lines();
+    assert!(
+        pairs(&out).is_empty(),
+        "a file is never a duplicate of itself"
+    );
+    let skipped: Vec<&str> = out
+        .iter()
+        .filter(|l| l["type"] == "skipped")
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped[0].ends_with(&format!("b.txt: same file as {}, read once", a.display())),
+        "{}",
+        skipped[0]
+    );
+    assert_eq!(summary(&out)["documents"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_not_followed_unless_asked_and_loops_are_reported() {
+    let dir = scratch("symlinks");
+    std::fs::create_dir(dir.join("real")).unwrap();
+    std::fs::copy(
+        root().join("corpus/exact/harbour.txt"),
+        dir.join("real/a.txt"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("walk")).unwrap();
+    std::os::unix::fs::symlink(dir.join("real/a.txt"), dir.join("walk/link.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.join("nowhere.txt"), dir.join("walk/broken.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.join("walk"), dir.join("walk/loop")).unwrap();
+    let walk = dir.join("walk");
+    let r = run(&["scan", "--format", "json", walk.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(summary(&r.json_lines())["documents"], 0);
+    let r = run(&["scan", "--format", "json", "-L", walk.to_str().unwrap()]);
+    let out = r.json_lines();
+    assert_eq!(
+        r.code(),
+        2,
+        "the broken link and the loop are errors when following"
+    );
+    assert_eq!(summary(&out)["documents"], 1);
+    let errors: Vec<&str> = out
+        .iter()
+        .filter(|l| l["type"] == "error")
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        errors.iter().any(|m| m.contains("broken.txt")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|m| m.contains("loop")), "{errors:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_are_skipped_without_opening() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("pipe.txt");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Named explicitly: skipped with a message, never opened (opening would block).
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        fifo.to_str().unwrap(),
+        "corpus/seed",
+    ]);
+    assert_eq!(r.code(), 0);
+    let out = r.json_lines();
+    assert_eq!(out[0]["type"], "skipped");
+    assert!(
+        out[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("pipe.txt: not a regular file, skipped")
+    );
+    // Met in a walk: passed over.
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(
+        (r.code(), summary(&r.json_lines())["documents"].as_u64()),
+        (0, Some(0))
+    );
+}
+
+#[test]
+fn paths_mixing_folders_files_and_shards() {
+    let dir = scratch("mixed");
+    std::fs::write(
+        dir.join("page.jsonl"),
+        corpus_as_jsonl(&["seed"]).lines().nth(1).unwrap(),
+    )
+    .unwrap();
+    let shard = dir.join("page.jsonl");
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "corpus/seed/article_only.txt",
+        shard.to_str().unwrap(),
+        "corpus/edited",
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let p = pairs(&r.json_lines());
+    assert_eq!(p.len(), 2);
+    assert!(
+        Path::new(p[1]["a"].as_str().unwrap()).ends_with("article_only.txt"),
+        "{p:?}"
+    );
+    assert_eq!(p[1]["b"], "corpus/seed/full_page.txt");
+}
