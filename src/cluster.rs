@@ -2,12 +2,14 @@
 //!
 //! Input: the number of documents, their sizes and the verified pairs. Output: every connected
 //! group of two or more documents, members in id order, clusters ordered by their first
-//! member. Each cluster names the document to keep: the longest (in bytes), so that keeping it
-//! never loses text that only a container has; ties go to the first in id order.
+//! member. Each cluster names the document to keep under a [`KeepPolicy`]: by default the
+//! longest (in bytes), so that keeping it never loses text that only a container has; ties go
+//! to the first in id order.
 //!
 //! Clusters are transitive: A ~ B and B ~ C put A and C together even when A and C are not a
 //! pair themselves (a page holding two articles joins them).
 
+use crate::config::KeepPolicy;
 use crate::document::DocId;
 
 /// A group of connected documents.
@@ -59,8 +61,14 @@ impl UnionFind {
     }
 }
 
-/// Clusters of the documents joined by `pairs`. `lengths[i]` is document `i`'s size.
-pub fn cluster(lengths: &[usize], pairs: impl IntoIterator<Item = (DocId, DocId)>) -> Vec<Cluster> {
+/// Clusters of the documents joined by `pairs`. `lengths[i]` is document `i`'s size and
+/// `given[i]` its position in the order the caller gave the documents.
+pub fn cluster(
+    lengths: &[usize],
+    given: &[usize],
+    policy: KeepPolicy,
+    pairs: impl IntoIterator<Item = (DocId, DocId)>,
+) -> Vec<Cluster> {
     let n = lengths.len();
     let mut uf = UnionFind::new(n);
     let mut linked = vec![false; n];
@@ -79,10 +87,15 @@ pub fn cluster(lengths: &[usize], pairs: impl IntoIterator<Item = (DocId, DocId)
         .into_iter()
         .filter(|m| m.len() > 1)
         .map(|members| {
-            let keep = *members
-                .iter()
-                .max_by(|x, y| lengths[x.index()].cmp(&lengths[y.index()]).then(y.cmp(x)))
-                .expect("clusters have members");
+            // Members are in id order, so `min_by_key` keeps the first on ties.
+            let keep = *match policy {
+                KeepPolicy::Longest => members
+                    .iter()
+                    .min_by_key(|d| std::cmp::Reverse(lengths[d.index()])),
+                KeepPolicy::Shortest => members.iter().min_by_key(|d| lengths[d.index()]),
+                KeepPolicy::First => members.iter().min_by_key(|d| given[d.index()]),
+            }
+            .expect("clusters have members");
             Cluster { members, keep }
         })
         .collect();
@@ -106,7 +119,7 @@ mod tests {
             (DocId(0), DocId(2)),
             (DocId(2), DocId(1)),
         ];
-        let c = cluster(&lengths, pairs);
+        let c = cluster(&lengths, &[0, 1, 2, 3, 4, 5], KeepPolicy::Longest, pairs);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].members, ids(&[0, 1, 2]));
         assert_eq!(c[0].keep, DocId(1));
@@ -117,7 +130,7 @@ mod tests {
 
     #[test]
     fn no_pairs_no_clusters() {
-        assert!(cluster(&[1, 2, 3], []).is_empty());
+        assert!(cluster(&[1, 2, 3], &[0, 1, 2], KeepPolicy::Longest, []).is_empty());
     }
 
     #[test]
@@ -130,6 +143,29 @@ mod tests {
         ];
         let mut p2 = p1;
         p2.reverse();
-        assert_eq!(cluster(&lengths, p1), cluster(&lengths, p2));
+        let given = [0, 1, 2, 3, 4, 5];
+        assert_eq!(
+            cluster(&lengths, &given, KeepPolicy::Longest, p1),
+            cluster(&lengths, &given, KeepPolicy::Longest, p2)
+        );
+    }
+
+    #[test]
+    fn keep_policies() {
+        let lengths = [30, 10, 30, 5];
+        let given = [3, 2, 1, 0];
+        let pairs = [
+            (DocId(0), DocId(1)),
+            (DocId(1), DocId(2)),
+            (DocId(2), DocId(3)),
+        ];
+        let keep = |p| cluster(&lengths, &given, p, pairs)[0].keep;
+        assert_eq!(
+            keep(KeepPolicy::Longest),
+            DocId(0),
+            "tie on length goes to id order"
+        );
+        assert_eq!(keep(KeepPolicy::Shortest), DocId(3));
+        assert_eq!(keep(KeepPolicy::First), DocId(3));
     }
 }

@@ -24,6 +24,19 @@ pub const FALSE_NEGATIVE_WEIGHT: f64 = 0.75;
 /// exact figures of a verified pair.
 pub const DEFAULT_SEED: u64 = 0x6e65_6172_6475_7065;
 
+/// Which member of a cluster to keep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepPolicy {
+    /// The longest text in bytes: keeping it never loses text only a container has.
+    #[default]
+    Longest,
+    /// The shortest text.
+    Shortest,
+    /// The first in the order the documents were given.
+    First,
+}
+
 /// A validated configuration. Obtain one from [`Config::builder`] or [`Config::default`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Config {
@@ -39,6 +52,9 @@ pub struct Config {
     seed: u64,
     threads: Option<usize>,
     spans: bool,
+    keep: KeepPolicy,
+    #[serde(skip)]
+    progress: crate::progress::ProgressHandle,
 }
 
 impl Default for Config {
@@ -106,6 +122,14 @@ impl Config {
     pub fn spans(&self) -> bool {
         self.spans
     }
+    /// Which member of a cluster to keep (ties go to the first in id order).
+    pub fn keep(&self) -> KeepPolicy {
+        self.keep
+    }
+    /// Where progress is reported.
+    pub fn progress(&self) -> &crate::progress::ProgressHandle {
+        &self.progress
+    }
 }
 
 /// Builds a [`Config`]; every setter takes the value as is, and [`ConfigBuilder::build`]
@@ -124,6 +148,8 @@ pub struct ConfigBuilder {
     seed: u64,
     threads: Option<usize>,
     spans: bool,
+    keep: KeepPolicy,
+    progress: crate::progress::ProgressHandle,
 }
 
 impl Default for ConfigBuilder {
@@ -141,6 +167,8 @@ impl Default for ConfigBuilder {
             seed: DEFAULT_SEED,
             threads: None,
             spans: true,
+            keep: KeepPolicy::Longest,
+            progress: crate::progress::ProgressHandle::default(),
         }
     }
 }
@@ -208,6 +236,17 @@ impl ConfigBuilder {
         self
     }
 
+    /// Which member of each cluster to keep.
+    pub fn keep(mut self, keep: KeepPolicy) -> Self {
+        self.keep = keep;
+        self
+    }
+    /// Where to report progress (nothing by default).
+    pub fn progress(mut self, progress: std::sync::Arc<dyn crate::progress::Progress>) -> Self {
+        self.progress = crate::progress::ProgressHandle(Some(progress));
+        self
+    }
+
     /// Largest accepted shingle size.
     pub const MAX_SHINGLE_SIZE: usize = 32;
     /// Largest accepted signature length.
@@ -268,6 +307,8 @@ impl ConfigBuilder {
             seed: self.seed,
             threads: self.threads,
             spans: self.spans,
+            keep: self.keep,
+            progress: self.progress,
         })
     }
 }

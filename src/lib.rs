@@ -84,6 +84,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod normalize;
 pub mod output;
+pub mod progress;
 pub mod report;
 pub mod shingle;
 pub mod spans;
@@ -92,9 +93,10 @@ pub mod verify;
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use crate::config::{Config, ConfigBuilder, ConfigError};
-pub use crate::document::{DocId, Document};
+pub use crate::config::{Config, ConfigBuilder, ConfigError, KeepPolicy};
+pub use crate::document::{DocId, Document, Source};
 pub use crate::error::{Error, Result};
+pub use crate::progress::{Progress, Stage};
 pub use crate::report::{Cluster, Pair, Report, Stats, Timings};
 pub use crate::spans::{SharedSpan, Spans};
 pub use crate::verify::{Relation, Similarity};
@@ -112,12 +114,15 @@ pub fn find_duplicates<I>(docs: I, config: &Config) -> Report
 where
     I: IntoIterator<Item = Document>,
 {
-    let mut docs: Vec<Document> = docs.into_iter().collect();
-    docs.sort_unstable_by(|x, y| x.id.cmp(&y.id).then_with(|| x.text.cmp(&y.text)));
-    in_pool(config.threads(), || pipeline(&docs, config))
+    // Remember the order given (for `KeepPolicy::First`), then work in id order.
+    let mut docs: Vec<(usize, Document)> = docs.into_iter().enumerate().collect();
+    docs.sort_unstable_by(|(_, x), (_, y)| x.id.cmp(&y.id).then_with(|| x.text.cmp(&y.text)));
+    let (given, docs): (Vec<usize>, Vec<Document>) = docs.into_iter().unzip();
+    in_pool(config.threads(), || pipeline(&docs, &given, config))
 }
 
-fn pipeline(docs: &[Document], config: &Config) -> Report {
+fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
+    let progress = config.progress();
     let mut timings = report::Timings::default();
     let mut clock = std::time::Instant::now();
     let mut lap = |slot: &mut f64| {
@@ -125,7 +130,16 @@ fn pipeline(docs: &[Document], config: &Config) -> Report {
         clock = std::time::Instant::now();
     };
     let hasher = minhash::MinHasher::from_config(config);
-    let sketches: Vec<minhash::Sketch> = docs.par_iter().map(|d| hasher.sketch(&d.text)).collect();
+    progress.start(progress::Stage::Sketch, docs.len());
+    let sketches: Vec<minhash::Sketch> = docs
+        .par_iter()
+        .map(|d| {
+            let s = hasher.sketch(&d.text);
+            progress.advance(1);
+            s
+        })
+        .collect();
+    progress.finish();
     let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
     lap(&mut timings.sketch);
 
@@ -133,11 +147,21 @@ fn pipeline(docs: &[Document], config: &Config) -> Report {
     drop(sketches);
     lap(&mut timings.candidates);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    progress.start(progress::Stage::Verify, candidates.len());
     let verified = verify::verify(&texts, &candidates, config);
+    progress.finish();
     lap(&mut timings.verify);
 
     let lengths: Vec<usize> = docs.iter().map(|d| d.text.len()).collect();
-    let clusters = cluster::cluster(&lengths, verified.iter().map(|v| (v.pair.a, v.pair.b)));
+    let clusters = cluster::cluster(
+        &lengths,
+        given,
+        config.keep(),
+        verified.iter().map(|v| (v.pair.a, v.pair.b)),
+    );
+    if config.spans() {
+        progress.start(progress::Stage::Spans, verified.len());
+    }
     let pairs: Vec<Pair> = verified
         .par_iter()
         .map(|v| {
@@ -153,6 +177,9 @@ fn pipeline(docs: &[Document], config: &Config) -> Report {
             }
         })
         .collect();
+    if config.spans() {
+        progress.finish();
+    }
     let id = |d: DocId| docs[d.index()].id.clone();
     lap(&mut timings.report);
     Report {

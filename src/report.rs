@@ -32,7 +32,8 @@ pub struct Pair {
 pub struct Cluster {
     /// Member ids in id order.
     pub members: Vec<String>,
-    /// The member to keep: the longest, ties to the first in id order.
+    /// The member to keep under the configured [`crate::KeepPolicy`] (default: the longest;
+    /// ties to the first in id order).
     pub keep: String,
 }
 

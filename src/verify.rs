@@ -148,10 +148,12 @@ pub fn verify(texts: &[&str], candidates: &[CandidatePair], config: &Config) -> 
             .as_deref()
             .expect("every candidate's documents were built")
     };
+    let progress = config.progress();
     candidates
         .par_iter()
         .filter_map(|&pair| {
             let similarity = similarity(set(pair.a.index()), set(pair.b.index()));
+            progress.advance(1);
             relation(&similarity, config).map(|relation| VerifiedPair {
                 pair,
                 similarity,

@@ -17,10 +17,96 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Find near-duplicate pairs and clusters among the .txt and .md files under PATHs.
+    /// Find near-duplicate pairs and clusters among the documents under PATHs.
     Scan(ScanArgs),
     /// Compare two files: exact figures and where they differ.
     Compare(CompareArgs),
+    /// CI gate: exit 1 when PATHs hold near-duplicates beyond what is allowed, 2 on any error.
+    Check(CheckArgs),
+    /// Write a copy of PATHs keeping one document per cluster (inputs are never modified).
+    Dedup(DedupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Folders or files to check.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Pass while there are at most N near-duplicate pairs outside the baseline.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub max_duplicates: usize,
+    /// Accept the clusters recorded in FILE (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current clusters in FILE as the accepted baseline, and pass.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Overwrite an existing --write-baseline file.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Folders or files to deduplicate.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Where to write: a folder (or, for a single input file, a file); `-` for stdout with
+    /// --emit keep|remove.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Which document of each cluster to keep; ties go to the first in id order.
+    #[arg(long, value_enum, default_value_t = KeepArg::Longest)]
+    pub keep: KeepArg,
+    /// What to write: a copy of the kept documents, or the list of kept or removed ids.
+    #[arg(long, value_enum, default_value_t = Emit::Copy)]
+    pub emit: Emit,
+    /// Also write one JSON line per removed document: its id and the kept one it duplicates.
+    #[arg(long, value_name = "FILE")]
+    pub removed: Option<PathBuf>,
+    /// Replace existing outputs.
+    #[arg(long)]
+    pub force: bool,
+    /// Don't print the summary line on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepArg {
+    Longest,
+    Shortest,
+    First,
+}
+
+impl From<KeepArg> for neardupe::KeepPolicy {
+    fn from(k: KeepArg) -> neardupe::KeepPolicy {
+        match k {
+            KeepArg::Longest => neardupe::KeepPolicy::Longest,
+            KeepArg::Shortest => neardupe::KeepPolicy::Shortest,
+            KeepArg::First => neardupe::KeepPolicy::First,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// Copy kept files; filter JSON Lines shards line by line.
+    Copy,
+    /// The ids of kept documents, one per line.
+    Keep,
+    /// The ids of removed documents, one per line.
+    Remove,
 }
 
 #[derive(Debug, Args)]
@@ -45,6 +131,9 @@ pub struct CompareArgs {
     pub a: PathBuf,
     /// The second file (B).
     pub b: PathBuf,
+    /// Skip files larger than this, e.g. 4G, 500M.
+    #[arg(long, default_value = "4G", value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: u64,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -81,6 +170,7 @@ impl InputArgs {
             },
             max_file_size: self.max_file_size,
             follow_links: self.follow,
+            progress: neardupe::progress::ProgressHandle::default(),
         }
     }
 }
@@ -109,9 +199,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: a readable report, or JSON Lines (see README, "JSON output").
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format: a readable report, JSON Lines (see README, "JSON output"), CSV of the
+    /// pairs, or GitHub Actions annotations [default: human; github under GITHUB_ACTIONS=true
+    /// for check].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// When to colour the readable output (NO_COLOR also turns it off).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
@@ -172,6 +264,8 @@ pub struct DetectArgs {
 pub enum Format {
     Human,
     Json,
+    Csv,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,6 +295,11 @@ impl From<SpansArg> for SpansMode {
 impl DetectArgs {
     /// The library configuration these flags describe.
     pub fn config(&self, spans: bool) -> Result<Config, ConfigError> {
+        self.builder(spans).build()
+    }
+
+    /// A builder with these flags set, for commands that add to them.
+    pub fn builder(&self, spans: bool) -> neardupe::ConfigBuilder {
         let mut b = Config::builder()
             .shingle_size(self.shingle_size)
             .num_hashes(self.num_hashes)
@@ -215,7 +314,7 @@ impl DetectArgs {
         if let (Some(bands), Some(rows)) = (self.bands, self.rows) {
             b = b.bands(bands).rows(rows);
         }
-        b.build()
+        b
     }
 }
 

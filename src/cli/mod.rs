@@ -1,17 +1,24 @@
 //! The binary's commands: parse, configure, call the library, render, exit.
 
 pub mod args;
+pub mod atomic;
+pub mod bar;
+pub mod check;
+pub mod dedup;
 pub mod exit;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
-use neardupe::output::{RunNotes, SpansMode, human, json};
-use neardupe::{Document, input};
+use anyhow::{Context, bail};
+use neardupe::output::{RunNotes, SpansMode, csv, escape_controls, human, json};
+use neardupe::progress::ProgressHandle;
+use neardupe::{ConfigBuilder, Document, Report, Source, input};
 
-use self::args::{Cli, Command, CompareArgs, Format, ScanArgs};
+use self::args::{Cli, Command, CompareArgs, Format, InputArgs, OutputArgs, ScanArgs};
 use self::exit::Exit;
 
 /// Runs the parsed command line.
@@ -19,75 +26,146 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Compare(args) => compare(args),
+        Command::Check(args) => check::run(args),
+        Command::Dedup(args) => dedup::run(args),
     }
 }
 
-fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
-    let started = Instant::now();
-    let spans_mode: SpansMode = args.spans.into();
-    let want_spans = spans_mode != SpansMode::None;
-    let config = args.detect.config(want_spans).context("invalid options")?;
+/// What reading and scanning the inputs produced.
+pub struct Scanned {
+    /// The library's report.
+    pub report: Report,
+    /// Files skipped, failed or renamed.
+    pub notes: RunNotes,
+    /// Where each document came from, by id.
+    pub sources: HashMap<String, (Source, usize)>,
+    /// Texts by id, when asked for.
+    pub texts: HashMap<String, String>,
+    /// Seconds spent reading.
+    pub read_seconds: f64,
+    /// When the run started.
+    pub started: Instant,
+}
 
-    let read = input::read_paths(&args.paths, &args.input.options());
+/// A progress handle drawing bars on stderr when it is a terminal and not `quiet`.
+pub fn progress(quiet: bool) -> ProgressHandle {
+    if !quiet && io::stderr().is_terminal() {
+        ProgressHandle(Some(Arc::new(bar::Bars::default())))
+    } else {
+        ProgressHandle::default()
+    }
+}
+
+/// Reads `paths`, prints problems on stderr, and runs the library on what was read.
+pub fn scan_paths(
+    paths: &[PathBuf],
+    input_args: &InputArgs,
+    builder: ConfigBuilder,
+    keep_texts: bool,
+    quiet: bool,
+) -> anyhow::Result<Scanned> {
+    let started = Instant::now();
+    // Check the options before reading anything.
+    let config = builder.clone().build().context("invalid options")?;
+    let bars = progress(quiet);
+    let mut options = input_args.options();
+    options.progress = bars.clone();
+    let read = input::read_paths(paths, &options);
     let read_seconds = started.elapsed().as_secs_f64();
     let notes = RunNotes {
         errors: tell(&read.errors, ""),
         skipped: tell(&read.skipped, ""),
         warnings: tell(&read.warnings, "warning: "),
     };
-    if read.documents.is_empty() && read.errors.is_empty() && !args.output.quiet {
+    if read.documents.is_empty() && read.errors.is_empty() && !quiet {
         eprintln!(
             "neardupe: no documents found under the given paths (folders are searched for .txt, .md and .jsonl[.gz|.zst] files)"
         );
     }
-    let texts: HashMap<String, String> =
-        if spans_mode == SpansMode::Full && args.output.format == Format::Human {
-            read.documents
-                .iter()
-                .map(|d| (d.id.clone(), d.text.clone()))
-                .collect()
-        } else {
-            HashMap::new()
-        };
+    let sources = read
+        .documents
+        .iter()
+        .map(|d| (d.id.clone(), (d.source.clone(), d.text.len())))
+        .collect();
+    let texts = if keep_texts {
+        read.documents
+            .iter()
+            .map(|d| (d.id.clone(), d.text.clone()))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let config = match bars.0 {
+        Some(p) => builder.progress(p).build().context("invalid options")?,
+        None => config,
+    };
     let report = neardupe::find_duplicates(read.documents, &config);
+    Ok(Scanned {
+        report,
+        notes,
+        sources,
+        texts,
+        read_seconds,
+        started,
+    })
+}
 
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = match args.output.format {
-        Format::Json => json::write_report(&mut out, &report, &notes),
+/// Prints the summary line (and stage timings with `--stats`) on stderr.
+pub fn print_summary(s: &Scanned, output: &OutputArgs) {
+    if output.quiet {
+        return;
+    }
+    let r = &s.report;
+    eprintln!(
+        "neardupe: {} documents read, {} skipped, {} errors, {} too short; {} candidates, {} pairs, {} clusters; {:.2} s",
+        r.stats.documents,
+        s.notes.skipped.len(),
+        s.notes.errors.len(),
+        r.stats.too_short,
+        r.stats.candidates,
+        r.pairs.len(),
+        r.clusters.len(),
+        s.started.elapsed().as_secs_f64()
+    );
+    if output.stats {
+        let t = &r.timings;
+        eprintln!(
+            "neardupe: stages: read {:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s",
+            s.read_seconds, t.sketch, t.candidates, t.verify, t.report
+        );
+    }
+}
+
+fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
+    let spans_mode: SpansMode = args.spans.into();
+    let builder = args.detect.builder(spans_mode != SpansMode::None);
+    let format = args.output.format.unwrap_or(Format::Human);
+    let keep_texts = spans_mode == SpansMode::Full && format == Format::Human;
+    let s = scan_paths(
+        &args.paths,
+        &args.input,
+        builder,
+        keep_texts,
+        args.output.quiet,
+    )?;
+    let written = write_stdout(|out| match format {
+        Format::Json => json::write_report(out, &s.report, &s.notes, None),
+        Format::Csv => csv::write_pairs(out, &s.report),
+        Format::Github => check::write_github(out, &s.report, &s.notes, &s.sources),
         Format::Human => {
             let style = human::Style {
                 color: args.output.color.enabled(io::stdout().is_terminal()),
             };
-            human::write_report(&mut out, &report, spans_mode, style, |id| {
-                texts.get(id).map(String::as_str)
+            human::write_report(out, &s.report, spans_mode, style, |id| {
+                s.texts.get(id).map(String::as_str)
             })
         }
+    });
+    if let Some(exit) = written? {
+        return Ok(exit);
     }
-    .and_then(|()| out.flush());
-    if let Err(e) = written {
-        return quiet_on_broken_pipe(e);
-    }
-    if !args.output.quiet {
-        eprintln!(
-            "neardupe: {} documents read, {} skipped, {} errors, {} too short; {} candidates, {} pairs, {} clusters; {:.2} s",
-            report.stats.documents,
-            notes.skipped.len(),
-            notes.errors.len(),
-            report.stats.too_short,
-            report.stats.candidates,
-            report.pairs.len(),
-            report.clusters.len(),
-            started.elapsed().as_secs_f64()
-        );
-    }
-    if args.output.stats {
-        let t = &report.timings;
-        eprintln!(
-            "neardupe: stages: read {read_seconds:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s",
-            t.sketch, t.candidates, t.verify, t.report
-        );
-    }
-    Ok(if notes.errors.is_empty() {
+    print_summary(&s, &args.output);
+    Ok(if s.notes.errors.is_empty() {
         Exit::Success
     } else {
         Exit::Error
@@ -96,23 +174,37 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
 
 fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
     let config = args.detect.config(true).context("invalid options")?;
-    let read = |p: &std::path::Path| -> anyhow::Result<Document> { Ok(input::read_file(p)?) };
+    let format = args.output.format.unwrap_or(Format::Human);
+    if matches!(format, Format::Csv | Format::Github) {
+        bail!("compare prints --format human or json");
+    }
+    let read = |p: &std::path::Path| -> anyhow::Result<Document> {
+        Ok(input::read_text_file(p, args.max_file_size)?)
+    };
     let (a, b) = (read(&args.a)?, read(&args.b)?);
     let cmp = neardupe::compare(&a, &b, &config);
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = match args.output.format {
-        Format::Json => json::write_comparison(&mut out, &cmp),
-        Format::Human => {
+    let written = write_stdout(|out| match format {
+        Format::Json => json::write_comparison(out, &cmp),
+        _ => {
             let style = human::Style {
                 color: args.output.color.enabled(io::stdout().is_terminal()),
             };
-            human::write_comparison(&mut out, &cmp, &a.text, &b.text, style)
+            human::write_comparison(out, &cmp, &a.text, &b.text, style)
         }
-    }
-    .and_then(|()| out.flush());
-    match written {
-        Ok(()) => Ok(Exit::Success),
-        Err(e) => quiet_on_broken_pipe(e),
+    });
+    Ok(written?.unwrap_or(Exit::Success))
+}
+
+/// Writes to a buffered, locked stdout. A reader that went away (`| head`) ends the run
+/// quietly: `Ok(Some(Exit::Success))`; any other write error is an error.
+pub fn write_stdout(
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<Option<Exit>> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(Exit::Success)),
+        Err(e) => Err(e).context("writing output"),
     }
 }
 
@@ -123,10 +215,7 @@ fn tell(problems: &[neardupe::Error], prefix: &str) -> Vec<(String, String)> {
         .iter()
         .map(|e| {
             let message = e.to_string();
-            eprintln!(
-                "neardupe: {prefix}{}",
-                neardupe::output::escape_controls(&message, false)
-            );
+            eprintln!("neardupe: {prefix}{}", escape_controls(&message, false));
             (path_of(e), message)
         })
         .collect()
@@ -136,13 +225,4 @@ fn path_of(e: &neardupe::Error) -> String {
     e.path()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// A reader that went away (`| head`) ends the run quietly; any other write error is one.
-fn quiet_on_broken_pipe(e: io::Error) -> anyhow::Result<Exit> {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Ok(Exit::Success)
-    } else {
-        Err(e).context("writing output")
-    }
 }

@@ -33,6 +33,8 @@ pub struct ReadOptions {
     pub max_file_size: u64,
     /// Follow symbolic links while walking folders (loops are detected and reported).
     pub follow_links: bool,
+    /// Where to report files read.
+    pub progress: crate::progress::ProgressHandle,
 }
 
 impl Default for ReadOptions {
@@ -41,6 +43,7 @@ impl Default for ReadOptions {
             jsonl: JsonlOptions::default(),
             max_file_size: 4 << 30,
             follow_links: false,
+            progress: crate::progress::ProgressHandle::default(),
         }
     }
 }
@@ -143,14 +146,22 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
             })),
         }
     }
+    options
+        .progress
+        .start(crate::progress::Stage::Read, entries.len());
     let read: Vec<Vec<Result<Document>>> = entries
         .into_par_iter()
-        .map(|e| match e {
-            Entry::File(p, FileKind::Text) => vec![read_text_file(&p, options.max_file_size)],
-            Entry::File(p, FileKind::Jsonl) => read_jsonl_file(&p, options),
-            Entry::Problem(err) => vec![Err(err)],
+        .map(|e| {
+            let docs = match e {
+                Entry::File(p, FileKind::Text) => vec![read_text_file(&p, options.max_file_size)],
+                Entry::File(p, FileKind::Jsonl) => read_jsonl_file(&p, options),
+                Entry::Problem(err) => vec![Err(err)],
+            };
+            options.progress.advance(1);
+            docs
         })
         .collect();
+    options.progress.finish();
     let mut input = Input::default();
     let mut ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for r in read.into_iter().flatten() {

@@ -55,7 +55,7 @@ fn relation_words(r: Relation) -> &'static str {
 ///
 /// Whatever the writer returns.
 pub fn write_report<'t>(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     report: &Report,
     spans: SpansMode,
     style: Style,
@@ -146,7 +146,7 @@ pub fn side_summary(side: &str, only: &[Range<usize>]) -> String {
 }
 
 fn write_full_spans(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     sp: &Spans,
     a: Option<&str>,
     b: Option<&str>,
@@ -185,7 +185,7 @@ const MAX_SHOWN: usize = 1200;
 ///
 /// Whatever the writer returns.
 pub fn write_comparison(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     cmp: &Comparison,
     a: &str,
     b: &str,
@@ -224,7 +224,7 @@ pub fn write_comparison(
 }
 
 fn write_side(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     name: &str,
     text: &str,
     only: &[Range<usize>],
@@ -305,7 +305,7 @@ fn write_side(
 }
 
 fn write_shared(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     text: &str,
     r: &Range<usize>,
     after_diff: bool,
@@ -341,7 +341,7 @@ fn write_shared(
 }
 
 fn write_marked(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     s: &str,
     marker: char,
     paint: &dyn Fn(&str) -> String,

@@ -20,7 +20,9 @@
 //! - `{"type":"cluster","members":[ID,...],"keep":ID}`: a group of connected documents, members
 //!   in id order, clusters ordered by first member; `keep` is the longest member.
 //! - `{"type":"summary","version":1,"documents":N,"skipped":N,"errors":N,"warnings":N,"pairs":N,
-//!   "clusters":N,"too_short":N,"candidates":N}`: always the last line.
+//!   "clusters":N,"too_short":N,"candidates":N}`: always the last line. `check` adds
+//!   `"findings":N,"baselined":N,"max_duplicates":N,"passed":B`, and its `pair` lines are
+//!   the findings only.
 //!
 //! Fields may be added in later versions; existing fields keep their names and meanings, and
 //! any change to them bumps `version`.
@@ -62,20 +64,40 @@ enum Line<'a> {
         clusters: usize,
         too_short: usize,
         candidates: usize,
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        check: Option<&'a CheckOutcome>,
     },
 }
 
-fn write_line(w: &mut impl Write, line: &Line<'_>) -> io::Result<()> {
+/// What `check` adds to the summary line.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckOutcome {
+    /// Pairs not accepted by the baseline.
+    pub findings: usize,
+    /// Pairs accepted by the baseline.
+    pub baselined: usize,
+    /// The `--max-duplicates` allowance.
+    pub max_duplicates: usize,
+    /// Whether the check passed.
+    pub passed: bool,
+}
+
+fn write_line(w: &mut (impl Write + ?Sized), line: &Line<'_>) -> io::Result<()> {
     serde_json::to_writer(&mut *w, line)?;
     w.write_all(b"\n")
 }
 
-/// Writes the whole report as JSON Lines.
+/// Writes the whole report as JSON Lines; `check` adds its outcome to the summary.
 ///
 /// # Errors
 ///
 /// Whatever the writer returns (a closed pipe, a full disk).
-pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io::Result<()> {
+pub fn write_report(
+    w: &mut (impl Write + ?Sized),
+    report: &Report,
+    notes: &RunNotes,
+    check: Option<&CheckOutcome>,
+) -> io::Result<()> {
     for (path, message) in &notes.errors {
         write_line(w, &Line::Error { path, message })?;
     }
@@ -103,6 +125,7 @@ pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io
             clusters: report.clusters.len(),
             too_short: report.stats.too_short,
             candidates: report.stats.candidates,
+            check,
         },
     )
 }
@@ -113,7 +136,7 @@ pub fn write_report(w: &mut impl Write, report: &Report, notes: &RunNotes) -> io
 /// # Errors
 ///
 /// Whatever the writer returns.
-pub fn write_comparison(w: &mut impl Write, cmp: &crate::Comparison) -> io::Result<()> {
+pub fn write_comparison(w: &mut (impl Write + ?Sized), cmp: &crate::Comparison) -> io::Result<()> {
     #[derive(Serialize)]
     struct Out<'a> {
         #[serde(rename = "type")]

@@ -3,6 +3,7 @@
 //! [`json`] writes JSON Lines (the machine-readable contract); [`human`] writes the readable
 //! report. Neither prints on its own: the caller hands in the writer.
 
+pub mod csv;
 pub mod human;
 pub mod json;
 
