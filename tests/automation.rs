@@ -302,14 +302,15 @@ fn dedup_jsonl_keeps_the_right_document_under_each_policy() {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         assert_eq!(removed.len(), 2);
-        assert!(removed.iter().all(|r| r["duplicate_of"]
-            == expected[if keep == "shortest" {
-                0
-            } else if keep == "first" {
-                0
-            } else {
-                1
-            }]));
+        let kept = if keep == "longest" {
+            expected[1]
+        } else {
+            expected[0]
+        };
+        assert!(
+            removed.iter().all(|r| r["duplicate_of"] == kept),
+            "{removed:?}"
+        );
     }
     assert_eq!(
         std::fs::read(&shard).unwrap(),
