@@ -129,16 +129,16 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("lsh");
     g.throughput(Throughput::Elements(docs.len() as u64));
     g.bench_function("candidates 2k docs", |b| {
-        b.iter(|| candidates(&sketches, &params))
+        b.iter(|| candidates(&sketches, &params, None).pairs)
     });
     g.finish();
 
-    let cands = candidates(&sketches, &params);
+    let cands = candidates(&sketches, &params, None).pairs;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let mut g = c.benchmark_group("verify");
     g.throughput(Throughput::Elements(cands.len() as u64));
     g.bench_function(BenchmarkId::new("candidates", cands.len()), |b| {
-        b.iter(|| neardupe::verify::verify(&texts, &cands, &config))
+        b.iter(|| neardupe::verify::verify(&texts, &cands, &config, None))
     });
     g.finish();
 

@@ -80,9 +80,9 @@ fn main() {
         ..both
     };
     let t = Instant::now();
-    let with = candidates(&sketches, &both);
+    let with = candidates(&sketches, &both, None).pairs;
     let cand_s = t.elapsed().as_secs_f64();
-    let without = candidates(&sketches, &banding_only);
+    let without = candidates(&sketches, &banding_only, None).pairs;
     let has = |c: &[neardupe::lsh::CandidatePair], a: usize, p: usize| {
         c.binary_search_by(|x| (x.a.0 as usize, x.b.0 as usize).cmp(&(a, p)))
             .is_ok()

@@ -49,6 +49,8 @@ pub struct Config {
     min_contained_shingles: usize,
     sketch_scale: u64,
     max_postings: usize,
+    boilerplate_df: Option<f64>,
+    max_candidates_per_document: usize,
     seed: u64,
     threads: Option<usize>,
     spans: bool,
@@ -110,6 +112,15 @@ impl Config {
     pub fn max_postings(&self) -> usize {
         self.max_postings
     }
+    /// Shingles in more documents than this count less (weight `T / df`) in the content
+    /// figures; `None` turns boilerplate weighting off (see [`crate::boilerplate`]).
+    pub fn boilerplate_df(&self) -> Option<f64> {
+        self.boilerplate_df
+    }
+    /// At most this many candidate pairs are verified per document (the strongest first).
+    pub fn max_candidates_per_document(&self) -> usize {
+        self.max_candidates_per_document
+    }
     /// The seed of every hash.
     pub fn seed(&self) -> u64 {
         self.seed
@@ -145,6 +156,8 @@ pub struct ConfigBuilder {
     min_contained_shingles: usize,
     sketch_scale: u64,
     max_postings: usize,
+    boilerplate_df: Option<f64>,
+    max_candidates_per_document: usize,
     seed: u64,
     threads: Option<usize>,
     spans: bool,
@@ -159,11 +172,13 @@ impl Default for ConfigBuilder {
             num_hashes: 128,
             bands: None,
             rows: None,
-            jaccard_threshold: 0.8,
+            jaccard_threshold: 0.5,
             containment_threshold: Some(0.9),
             min_contained_shingles: 50,
             sketch_scale: 8,
             max_postings: 1000,
+            boilerplate_df: Some(10.0),
+            max_candidates_per_document: 50,
             seed: DEFAULT_SEED,
             threads: None,
             spans: true,
@@ -218,6 +233,16 @@ impl ConfigBuilder {
     /// containment candidates (>= 2).
     pub fn max_postings(mut self, documents: usize) -> Self {
         self.max_postings = documents;
+        self
+    }
+    /// The boilerplate threshold `T` (>= 2), or `None` to weigh every shingle alike.
+    pub fn boilerplate_df(mut self, documents: Option<f64>) -> Self {
+        self.boilerplate_df = documents;
+        self
+    }
+    /// The per-document cap on verified candidates (>= 1).
+    pub fn max_candidates_per_document(mut self, pairs: usize) -> Self {
+        self.max_candidates_per_document = pairs;
         self
     }
     /// The seed of every hash.
@@ -277,6 +302,14 @@ impl ConfigBuilder {
         if self.max_postings < 2 {
             return Err(ConfigError::MaxPostings(self.max_postings));
         }
+        if let Some(t) = self.boilerplate_df {
+            if t.is_nan() || t < 2.0 {
+                return Err(ConfigError::BoilerplateDf(t));
+            }
+        }
+        if self.max_candidates_per_document == 0 {
+            return Err(ConfigError::MaxCandidates);
+        }
         if self.threads == Some(0) {
             return Err(ConfigError::Threads);
         }
@@ -304,6 +337,8 @@ impl ConfigBuilder {
             min_contained_shingles: self.min_contained_shingles,
             sketch_scale: self.sketch_scale,
             max_postings: self.max_postings,
+            boilerplate_df: self.boilerplate_df,
+            max_candidates_per_document: self.max_candidates_per_document,
             seed: self.seed,
             threads: self.threads,
             spans: self.spans,
@@ -389,6 +424,10 @@ pub enum ConfigError {
     SketchScale,
     /// `max_postings` below 2.
     MaxPostings(usize),
+    /// `boilerplate_df` below 2 (or not a number).
+    BoilerplateDf(f64),
+    /// `max_candidates_per_document` was zero.
+    MaxCandidates,
     /// `threads` was zero.
     Threads,
 }
@@ -424,6 +463,12 @@ impl fmt::Display for ConfigError {
             ConfigError::MinContained => write!(f, "minimum contained shingles must be at least 1"),
             ConfigError::SketchScale => write!(f, "sketch scale must be at least 1"),
             ConfigError::MaxPostings(n) => write!(f, "max postings {n} must be at least 2"),
+            ConfigError::BoilerplateDf(t) => {
+                write!(f, "boilerplate document frequency {t} must be at least 2")
+            }
+            ConfigError::MaxCandidates => {
+                write!(f, "max candidates per document must be at least 1")
+            }
             ConfigError::Threads => write!(f, "thread count must be at least 1"),
         }
     }

@@ -32,7 +32,9 @@
 //!     if the builders keep to their schedule and the weather holds through the winter months \
 //!     that are usually wet in this part of the country, as everyone who lives here knows.";
 //! let page = format!("Council passes budget\n\n{article}\n\nComments (2)\nGreat news for the \
-//!     library.\nWhat about the potholes on Main Street that nobody has fixed in years?");
+//!     library, which my children have been waiting for since the old one closed its doors.\n\
+//!     What about the potholes on Main Street that nobody has fixed in years? My car has lost \
+//!     two tyres there since the spring, and the council never answers my letters about it.");
 //! let docs = vec![
 //!     Document::new("article.txt", article),
 //!     Document::new("page.txt", page),
@@ -75,10 +77,12 @@
 
 #![deny(missing_docs)]
 
+pub mod boilerplate;
 pub mod cluster;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod generate;
 pub mod input;
 pub mod lsh;
 pub mod minhash;
@@ -131,10 +135,18 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
     };
     let hasher = minhash::MinHasher::from_config(config);
     progress.start(progress::Stage::Sketch, docs.len());
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let df = config
+        .boilerplate_df()
+        .map(|_| boilerplate::DocFrequency::with_capacity(bytes / 6 + docs.len()));
     let sketches: Vec<minhash::Sketch> = docs
         .par_iter()
         .map(|d| {
-            let s = hasher.sketch(&d.text);
+            let set = shingle::shingle_set(&d.text, config.shingle_size(), config.seed());
+            if let Some(df) = &df {
+                df.add_document(&set);
+            }
+            let s = hasher.sketch_set(&set);
             progress.advance(1);
             s
         })
@@ -143,12 +155,20 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
     let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
     lap(&mut timings.sketch);
 
-    let candidates = lsh::candidates(&sketches, &lsh::CandidateParams::from_config(config));
+    let lsh::Candidates {
+        pairs: candidates,
+        max_per_document,
+        capped,
+    } = lsh::candidates(
+        &sketches,
+        &lsh::CandidateParams::from_config(config),
+        df.as_ref(),
+    );
     drop(sketches);
     lap(&mut timings.candidates);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     progress.start(progress::Stage::Verify, candidates.len());
-    let verified = verify::verify(&texts, &candidates, config);
+    let verified = verify::verify(&texts, &candidates, config, df.as_ref());
     progress.finish();
     lap(&mut timings.verify);
 
@@ -195,6 +215,8 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
             documents: docs.len(),
             too_short,
             candidates: candidates.len(),
+            max_candidates_per_document: max_per_document,
+            candidates_capped: capped,
         },
         timings,
     }

@@ -37,6 +37,7 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::boilerplate::{DocFrequency, weight};
 use crate::document::DocId;
 use crate::minhash::Sketch;
 
@@ -77,6 +78,10 @@ pub struct CandidateParams {
     /// Bucket and posting-list size past which route 1 pairs with the first member only and
     /// route 2 ignores the hash.
     pub max_postings: usize,
+    /// Boilerplate threshold `T` of the shingle weights, or `None` for equal weights.
+    pub boilerplate_df: Option<f64>,
+    /// Candidates kept per document.
+    pub max_per_document: usize,
     /// Seed of the band keys.
     pub seed: u64,
 }
@@ -90,20 +95,107 @@ impl CandidateParams {
             containment_threshold: config.containment_threshold(),
             min_contained_shingles: config.min_contained_shingles(),
             max_postings: config.max_postings(),
+            boilerplate_df: config.boilerplate_df(),
+            max_per_document: config.max_candidates_per_document(),
             seed: config.seed(),
+        }
+    }
+
+    fn weight(&self, df: usize) -> f64 {
+        match self.boilerplate_df {
+            Some(t) => weight(u32::try_from(df).unwrap_or(u32::MAX), t),
+            None => 1.0,
         }
     }
 }
 
-/// All candidate pairs of both routes, sorted and distinct.
-pub fn candidates(sketches: &[Sketch], params: &CandidateParams) -> Vec<CandidatePair> {
+/// Candidate pairs and what capping them cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Pairs to verify, sorted and distinct.
+    pub pairs: Vec<CandidatePair>,
+    /// The most pairs any one document is in.
+    pub max_per_document: usize,
+    /// Pairs dropped by the per-document cap.
+    pub capped: usize,
+}
+
+/// All candidate pairs of both routes, capped per document, sorted and distinct.
+///
+/// Every pair gets a content score: the weighted share of the smaller document's sample
+/// found in the other (weights from `df`, see [`crate::boilerplate`]). Where a document is in
+/// more than `max_per_document` pairs, the pairs with the lowest scores are dropped, so a page
+/// whose chrome matches thousands of others still has its real duplicates verified.
+pub fn candidates(
+    sketches: &[Sketch],
+    params: &CandidateParams,
+    df: Option<&DocFrequency>,
+) -> Candidates {
     let mut packed = band_pairs(sketches, params);
     if let Some(t) = params.containment_threshold {
         packed.extend(containment_pairs(sketches, t, params));
     }
     packed.par_sort_unstable();
     packed.dedup();
-    packed.into_iter().map(CandidatePair::unpack).collect()
+
+    // Content scores on the samples, with corpus-wide weights.
+    let w = |h: u64| match (df, params.boilerplate_df) {
+        (Some(df), Some(t)) => df.weight(h, t),
+        _ => 1.0,
+    };
+    let totals: Vec<f64> = sketches
+        .par_iter()
+        .map(|s| s.sample.iter().map(|&h| w(h)).sum())
+        .collect();
+    let mut scored: Vec<(u64, f64)> = packed
+        .par_iter()
+        .map(|&p| {
+            let c = CandidatePair::unpack(p);
+            let (sa, sb) = (&sketches[c.a.index()].sample, &sketches[c.b.index()].sample);
+            let shared = shared_weight(sa, sb, &w);
+            let smaller = totals[c.a.index()].min(totals[c.b.index()]);
+            (p, if smaller > 0.0 { shared / smaller } else { 0.0 })
+        })
+        .collect();
+    // Strongest first; ties in pair order, so the cap is deterministic.
+    scored.par_sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut per_doc = vec![0usize; sketches.len()];
+    let mut kept = Vec::with_capacity(scored.len());
+    let mut capped = 0;
+    for (p, _) in scored {
+        let c = CandidatePair::unpack(p);
+        let (a, b) = (c.a.index(), c.b.index());
+        if per_doc[a] >= params.max_per_document || per_doc[b] >= params.max_per_document {
+            capped += 1;
+            continue;
+        }
+        per_doc[a] += 1;
+        per_doc[b] += 1;
+        kept.push(p);
+    }
+    kept.par_sort_unstable();
+    Candidates {
+        pairs: kept.into_iter().map(CandidatePair::unpack).collect(),
+        max_per_document: per_doc.into_iter().max().unwrap_or(0),
+        capped,
+    }
+}
+
+/// The summed weight of the hashes two sorted samples share.
+fn shared_weight(a: &[u64], b: &[u64], w: &impl Fn(u64) -> f64) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += w(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
 }
 
 /// Route 1: pairs that agree on a whole band. Packed, unsorted, possibly repeated.
@@ -132,7 +224,8 @@ fn band_pairs(sketches: &[Sketch], params: &CandidateParams) -> Vec<u64> {
     pairs_in_groups(&keys, params.max_postings, true)
 }
 
-/// Route 2: pairs sharing enough sampled shingles. Packed and distinct.
+/// Route 2: pairs whose shared sample hashes weigh at least half the containment threshold
+/// times the smaller document's sample weight. Packed and distinct.
 fn containment_pairs(sketches: &[Sketch], threshold: f64, params: &CandidateParams) -> Vec<u64> {
     let eligible = |s: &Sketch| s.shingles >= params.min_contained_shingles;
     let mut postings: Vec<(u64, u32)> = sketches
@@ -142,19 +235,41 @@ fn containment_pairs(sketches: &[Sketch], threshold: f64, params: &CandidatePara
         .flat_map_iter(|(doc, s)| s.sample.iter().map(move |&h| (h, doc as u32)))
         .collect();
     postings.par_sort_unstable();
-    let mut shared = pairs_in_groups(&postings, params.max_postings, false);
+    let groups: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).collect();
+    // Each document's sample weight, with weights from the posting-list lengths.
+    let mut total = vec![0.0f64; sketches.len()];
+    for g in &groups {
+        let w = params.weight(g.len());
+        for &(_, d) in g.iter() {
+            total[d as usize] += w;
+        }
+    }
+    let mut shared: Vec<(u64, f32)> = groups
+        .par_iter()
+        .filter(|g| g.len() > 1 && g.len() <= params.max_postings)
+        .flat_map_iter(|g| {
+            let w = params.weight(g.len()) as f32;
+            let mut out = Vec::with_capacity(g.len() * (g.len() - 1) / 2);
+            for (i, x) in g.iter().enumerate() {
+                out.extend(
+                    g[i + 1..]
+                        .iter()
+                        .map(|y| (CandidatePair::pack(x.1, y.1), w)),
+                );
+            }
+            out
+        })
+        .collect();
+    drop(groups);
     drop(postings);
-    shared.par_sort_unstable();
+    shared.par_sort_unstable_by_key(|x| x.0);
     let mut out = Vec::new();
-    for run in shared.chunk_by(|x, y| x == y) {
-        let pair = CandidatePair::unpack(run[0]);
-        let smaller = sketches[pair.a.index()]
-            .sample
-            .len()
-            .min(sketches[pair.b.index()].sample.len());
-        let needed = ((0.5 * threshold * smaller as f64).ceil() as usize).max(1);
-        if run.len() >= needed {
-            out.push(run[0]);
+    for run in shared.chunk_by(|x, y| x.0 == y.0) {
+        let pair = CandidatePair::unpack(run[0].0);
+        let smaller = total[pair.a.index()].min(total[pair.b.index()]);
+        let weight: f64 = run.iter().map(|x| f64::from(x.1)).sum();
+        if weight > 0.0 && weight >= 0.5 * threshold * smaller {
+            out.push(run[0].0);
         }
     }
     out
@@ -205,7 +320,8 @@ mod tests {
     fn run(texts: &[String], p: &CandidateParams) -> Vec<(u32, u32)> {
         let h = MinHasher::new(128, 5, 8, crate::config::DEFAULT_SEED);
         let sketches: Vec<Sketch> = texts.iter().map(|t| h.sketch(t)).collect();
-        candidates(&sketches, p)
+        candidates(&sketches, p, None)
+            .pairs
             .into_iter()
             .map(|c| (c.a.0, c.b.0))
             .collect()
@@ -233,6 +349,28 @@ mod tests {
         let blurb = words(0..20, "b");
         let page = format!("{}{}", words(0..500, "p"), blurb);
         assert_eq!(run(&[blurb, page], &params(Some(0.9))), []);
+    }
+
+    #[test]
+    fn the_cap_keeps_the_strongest_pairs_per_document() {
+        // Ten copies of one page: every document is in nine pairs; a cap of 3 keeps fewer.
+        let t = words(0..200, "x");
+        let texts: Vec<String> = (0..10).map(|_| t.clone()).collect();
+        let h = MinHasher::new(128, 5, 8, 1);
+        let sketches: Vec<Sketch> = texts.iter().map(|x| h.sketch(x)).collect();
+        let mut p = params(Some(0.9));
+        p.max_per_document = 3;
+        let c = candidates(&sketches, &p, None);
+        assert_eq!(c.max_per_document, 3);
+        assert_eq!(c.pairs.len() + c.capped, 45);
+        let mut per = [0; 10];
+        for pair in &c.pairs {
+            per[pair.a.index()] += 1;
+            per[pair.b.index()] += 1;
+        }
+        assert!(per.iter().all(|&n| n <= 3), "{per:?}");
+        // Same input, same result.
+        assert_eq!(c, candidates(&sketches, &p, None));
     }
 
     #[test]

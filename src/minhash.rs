@@ -18,11 +18,12 @@
 //! article's sampled shingles are still found in the page's sample; the shared share of the
 //! smaller sample estimates containment directly. See [`crate::lsh`] for how both are used.
 //!
-//! Cost: one pass over the shingles per document, parallel across documents with rayon.
+//! Cost: one pass over each document's distinct shingles (the set is built by sorting), in
+//! parallel across documents with rayon.
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::shingle::for_each_shingle;
+use crate::shingle::shingle_set;
 
 /// A MinHash signature; only a [`MinHasher`] makes one, so its length is always the
 /// configured number of hashes.
@@ -63,7 +64,7 @@ pub struct Sketch {
     pub signature: Option<Signature>,
     /// The containment sample: sorted, distinct shingle hashes below the scale threshold.
     pub sample: Vec<u64>,
-    /// Shingles counted with repeats (an upper bound on the distinct count).
+    /// Distinct shingles.
     pub shingles: usize,
 }
 
@@ -105,29 +106,15 @@ impl MinHasher {
 
     /// The sketch of one text.
     pub fn sketch(&self, text: &str) -> Sketch {
-        let n = self.num_hashes;
-        let mut bins = vec![u64::MAX; n];
-        let mut filled = vec![false; n];
-        let mut sample = Vec::new();
-        let mut shingles = 0usize;
-        for_each_shingle(text, self.shingle_size, self.seed, |h| {
-            shingles += 1;
-            let bin = ((u128::from(h) * n as u128) >> 64) as usize;
-            if h <= bins[bin] {
-                bins[bin] = h;
-                filled[bin] = true;
-            }
-            if self.in_sample(h) {
-                sample.push(h);
-            }
-        });
-        sample.sort_unstable();
-        sample.dedup();
-        let signature = (shingles > 0).then(|| self.densify(bins, &filled));
+        self.sketch_set(&shingle_set(text, self.shingle_size, self.seed))
+    }
+
+    /// The sketch of a sorted, distinct shingle set.
+    pub fn sketch_set(&self, set: &[u64]) -> Sketch {
         Sketch {
-            signature,
-            sample,
-            shingles,
+            signature: self.sign_set(set),
+            sample: set.iter().copied().filter(|&h| self.in_sample(h)).collect(),
+            shingles: set.len(),
         }
     }
 
@@ -172,7 +159,6 @@ impl MinHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::shingle_set;
 
     fn text(words: std::ops::Range<usize>) -> String {
         words.map(|i| format!("w{i} ")).collect()

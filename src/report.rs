@@ -46,6 +46,10 @@ pub struct Stats {
     pub too_short: usize,
     /// Candidate pairs verified exactly.
     pub candidates: usize,
+    /// The most candidate pairs any one document took part in.
+    pub max_candidates_per_document: usize,
+    /// Candidate pairs dropped by the per-document cap.
+    pub candidates_capped: usize,
 }
 
 /// Wall-clock seconds per stage. Not part of the serialised report, which must not depend on

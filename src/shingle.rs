@@ -53,25 +53,109 @@ pub fn tokens(text: &str, seed: u64) -> Vec<Token> {
 /// Calls `f` with the hash of every `k`-word shingle of `text`, in text order (repeats
 /// included). Returns the number of words.
 ///
+/// Shingles stay inside *segments*: a blank line ends one, and so does a line break next to a
+/// short line (fewer than `2k` words: a headline, a navigation entry, a related link, a
+/// byline). A segment of fewer than `k` words is one shorter shingle. Page parts are segments
+/// of their own in scraped text, and shingles straddling two of them would be unique to the
+/// page, diluting the figures of the article it shares with another; line breaks inside
+/// prose (wrapped lines of ordinary length) do not split. A text of fewer than `k` words in
+/// all has no shingles.
+///
 /// `k` must be in `1..=ConfigBuilder::MAX_SHINGLE_SIZE` (a [`crate::Config`] guarantees it).
 pub fn for_each_shingle(text: &str, k: usize, seed: u64, mut f: impl FnMut(u64)) -> usize {
     let k = k.clamp(1, ConfigBuilder::MAX_SHINGLE_SIZE);
-    let mut window = [0u64; ConfigBuilder::MAX_SHINGLE_SIZE];
-    let mut words = 0usize;
-    for_each_word(text, |w, _| {
-        let h = word_hash(w, seed);
-        if words < k {
-            window[words] = h;
+    // Word hashes with what separates each from the one before.
+    let mut words: Vec<(u64, Gap)> = Vec::new();
+    let mut prev_end = 0usize;
+    for_each_word(text, |w, range| {
+        let gap = if words.is_empty() || range.start <= prev_end {
+            Gap::Space
         } else {
-            window.copy_within(1..k, 0);
-            window[k - 1] = h;
-        }
-        words += 1;
-        if words >= k {
-            f(shingle_hash(&window[..k]));
-        }
+            gap_kind(&text[prev_end..range.start])
+        };
+        prev_end = prev_end.max(range.end);
+        words.push((word_hash(w, seed), gap));
     });
-    words
+    if words.len() < k {
+        return words.len();
+    }
+    // Lines, as ranges of word indexes.
+    let mut lines: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, blank line before)
+    for (i, &(_, gap)) in words.iter().enumerate() {
+        if i == 0 || gap != Gap::Space {
+            lines.push((i, i + 1, gap == Gap::Paragraph));
+        } else if let Some(last) = lines.last_mut() {
+            last.1 = i + 1;
+        }
+    }
+    let short = |l: &(usize, usize, bool)| l.1 - l.0 < 2 * k;
+    let mut hashes = Vec::with_capacity(k);
+    let mut segment_start = 0usize;
+    for (n, line) in lines.iter().enumerate() {
+        let next = lines.get(n + 1);
+        let ends = match next {
+            None => true,
+            Some(next) => next.2 || short(line) || short(next),
+        };
+        if !ends {
+            continue;
+        }
+        let segment = &words[segment_start..line.1];
+        if segment.len() < k {
+            hashes.clear();
+            hashes.extend(segment.iter().map(|w| w.0));
+            f(shingle_hash(&hashes));
+        } else {
+            for window in segment.windows(k) {
+                hashes.clear();
+                hashes.extend(window.iter().map(|w| w.0));
+                f(shingle_hash(&hashes));
+            }
+        }
+        segment_start = line.1;
+    }
+    words.len()
+}
+
+/// What separates two words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    /// Spaces or punctuation on one line.
+    Space,
+    /// A line break.
+    Line,
+    /// A blank line.
+    Paragraph,
+}
+
+fn gap_kind(gap: &str) -> Gap {
+    let mut newlines = 0;
+    let mut kind = Gap::Space;
+    for c in gap.chars() {
+        match c {
+            '\n' => {
+                newlines += 1;
+                kind = if newlines >= 2 {
+                    Gap::Paragraph
+                } else {
+                    kind.max_line()
+                };
+            }
+            c if c.is_whitespace() => {}
+            _ => newlines = 0,
+        }
+    }
+    kind
+}
+
+impl Gap {
+    fn max_line(self) -> Gap {
+        if self == Gap::Paragraph {
+            self
+        } else {
+            Gap::Line
+        }
+    }
 }
 
 /// Shingle hashes of a token sequence, one per window start (`tokens.len() - k + 1` of them,
@@ -112,7 +196,7 @@ mod tests {
     #[test]
     fn normalisation_decides_equality() {
         let a = shingle_set("The Army chief said, “no.”", 3, 9);
-        let b = shingle_set("the army\r\nCHIEF said no", 3, 9);
+        let b = shingle_set("the army \t CHIEF said no", 3, 9);
         assert_eq!(a, b);
     }
 
@@ -130,7 +214,39 @@ mod tests {
     }
 
     #[test]
-    fn streaming_matches_token_windows() {
+    fn shingles_stay_inside_segments() {
+        let joined = shingle_set("a b c d e f\ng h i j k l", 3, 1);
+        assert_eq!(
+            joined.len(),
+            10,
+            "a line break between long lines does not split"
+        );
+        let split = shingle_set("a b c d e f\n \r\n g h i j k l", 3, 1);
+        assert_eq!(split.len(), 8, "4 windows in each paragraph");
+        let short_line = shingle_set("a b c d e f\ng h i", 3, 1);
+        assert_eq!(
+            short_line.len(),
+            5,
+            "a line break next to a short line splits"
+        );
+        // A short paragraph is one shorter shingle, the same wherever it stands.
+        let with_short = shingle_set("headline here\n\na b c d e", 3, 1);
+        assert_eq!(with_short.len(), 4);
+        let elsewhere = shingle_set("x y z w\n\nheadline here", 3, 1);
+        assert_eq!(
+            with_short.iter().filter(|h| elsewhere.contains(h)).count(),
+            1
+        );
+        // A whole text shorter than k has none, however it is split.
+        assert!(shingle_set("a\n\nb", 3, 1).is_empty());
+        // A line of punctuation between two lines is not a blank line.
+        assert_eq!(shingle_set("a b c d e f\n--\ng h i j k l", 3, 1).len(), 10);
+        // CRLF line endings are line breaks like LF.
+        assert_eq!(shingle_set("a b c d e f\r\n\r\ng h i j k l", 3, 1), split);
+    }
+
+    #[test]
+    fn streaming_matches_token_windows_on_one_line() {
         let text = "one two three, four five six seven eight nine ten";
         let mut streamed = Vec::new();
         for_each_shingle(text, 4, 3, |h| streamed.push(h));

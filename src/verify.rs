@@ -1,17 +1,23 @@
 //! Candidate pairs → exact figures on the real shingle sets; pairs below every threshold are
 //! dropped.
 //!
-//! Input: candidates and the documents' texts. Output: each pair that passes, with its exact
-//! Jaccard similarity, its containment in each direction and a [`Relation`]. The shingle set of
-//! every document that takes part in a candidate is built once (in parallel), and each pair is
-//! a linear merge of two sorted sets.
+//! Input: candidates, the documents' texts, and the corpus's shingle document frequencies.
+//! Output: each pair that passes, with its exact Jaccard similarity and containment in each
+//! direction, the same three figures on *content* (every shingle weighted by how rare it is in
+//! the corpus, so site chrome and stock blurbs count for little; see [`crate::boilerplate`]),
+//! and a [`Relation`]. The shingle set of every document that takes part in a candidate is
+//! built once (in parallel), and each pair is a linear merge of two sorted sets.
 //!
 //! # When a pair is reported
 //!
-//! - Jaccard at least the Jaccard threshold: [`Relation::Similar`].
-//! - Otherwise, in containment mode, when the larger of the two containments reaches the
-//!   containment threshold and the contained document has at least `min_contained_shingles`
-//!   distinct shingles: [`Relation::AInB`] or [`Relation::BInA`], naming the contained side.
+//! The decision uses the content figures (equal to the plain ones when no shingle is in more
+//! than `boilerplate_df` documents):
+//!
+//! - in containment mode, when the larger of the two content containments reaches the
+//!   containment threshold and the contained document's content weighs at least
+//!   `min_contained_shingles` shingles: [`Relation::AInB`] or [`Relation::BInA`], naming the
+//!   contained side (or [`Relation::Similar`] when each is inside the other);
+//! - otherwise, content Jaccard at least the Jaccard threshold: [`Relation::Similar`].
 //!
 //! The minimum size (default 50 shingles, about a 54-word paragraph) exists because a short
 //! standard text, a newsletter sign-up line or an "Advertisement" label, is contained whole in
@@ -21,6 +27,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::boilerplate::DocFrequency;
 use crate::config::Config;
 use crate::lsh::CandidatePair;
 use crate::shingle::shingle_set;
@@ -40,6 +47,16 @@ pub struct Similarity {
     pub shingles_b: usize,
     /// Shingles in both.
     pub shared: usize,
+    /// Weighted Jaccard of the content (boilerplate discounted).
+    pub content_jaccard: f64,
+    /// Weighted share of A's content found in B.
+    pub content_containment_a_in_b: f64,
+    /// Weighted share of B's content found in A.
+    pub content_containment_b_in_a: f64,
+    /// A's content weight, in shingles (two decimals).
+    pub content_a: f64,
+    /// B's content weight, in shingles (two decimals).
+    pub content_b: f64,
 }
 
 /// How the two documents of a reported pair relate.
@@ -67,57 +84,103 @@ impl Relation {
     }
 }
 
-/// Exact figures of two sorted, distinct shingle sets.
+/// Exact figures of two sorted, distinct shingle sets, all shingles weighing the same.
 pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
-    let shared = intersection_size(a, b);
-    let union = a.len() + b.len() - shared;
-    let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
-    Similarity {
-        jaccard: if union == 0 {
-            1.0
-        } else {
-            ratio(shared, union)
-        },
-        containment_a_in_b: ratio(shared, a.len()),
-        containment_b_in_a: ratio(shared, b.len()),
-        shingles_a: a.len(),
-        shingles_b: b.len(),
-        shared,
-    }
+    weighted_similarity(a, b, |_| 1.0)
 }
 
-/// The size of the intersection of two sorted, distinct slices.
-pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
+/// Exact figures of two sorted, distinct shingle sets; the content figures weigh each shingle
+/// with `weight`.
+pub fn weighted_similarity(a: &[u64], b: &[u64], weight: impl Fn(u64) -> f64) -> Similarity {
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    let (mut wa, mut wb, mut wshared) = (0.0f64, 0.0f64, 0.0f64);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match next {
+            std::cmp::Ordering::Less => {
+                wa += weight(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                wb += weight(b[j]);
+                j += 1;
+            }
             std::cmp::Ordering::Equal => {
-                n += 1;
+                let w = weight(a[i]);
+                wa += w;
+                wb += w;
+                wshared += w;
+                shared += 1;
                 i += 1;
                 j += 1;
             }
         }
     }
-    n
+    let union = a.len() + b.len() - shared;
+    let ratio = |n: f64, d: f64| if d <= 0.0 { 0.0 } else { n / d };
+    let round2 = |x: f64| (x * 100.0).round() / 100.0;
+    Similarity {
+        jaccard: if union == 0 {
+            1.0
+        } else {
+            ratio(shared as f64, union as f64)
+        },
+        containment_a_in_b: ratio(shared as f64, a.len() as f64),
+        containment_b_in_a: ratio(shared as f64, b.len() as f64),
+        shingles_a: a.len(),
+        shingles_b: b.len(),
+        shared,
+        content_jaccard: if union == 0 {
+            1.0
+        } else {
+            ratio(wshared, wa + wb - wshared)
+        },
+        content_containment_a_in_b: ratio(wshared, wa),
+        content_containment_b_in_a: ratio(wshared, wb),
+        content_a: round2(wa),
+        content_b: round2(wb),
+    }
 }
 
 /// The relation under which a pair is reported, or `None` when it is not.
+///
+/// One-sided inclusion is named as such even when the Jaccard threshold is also met (a copy
+/// cut to 60% is "B inside A", not merely "similar"); pairs included both ways, or similar
+/// without inclusion, are [`Relation::Similar`].
 pub fn relation(sim: &Similarity, config: &Config) -> Option<Relation> {
     if sim.shared == 0 {
         return None;
     }
-    if sim.jaccard >= config.jaccard_threshold() {
-        return Some(Relation::Similar);
+    if let Some(threshold) = config.containment_threshold() {
+        let (high, low, contained_size, rel) =
+            if sim.content_containment_a_in_b >= sim.content_containment_b_in_a {
+                (
+                    sim.content_containment_a_in_b,
+                    sim.content_containment_b_in_a,
+                    sim.content_a,
+                    Relation::AInB,
+                )
+            } else {
+                (
+                    sim.content_containment_b_in_a,
+                    sim.content_containment_a_in_b,
+                    sim.content_b,
+                    Relation::BInA,
+                )
+            };
+        if high >= threshold && contained_size >= config.min_contained_shingles() as f64 {
+            return Some(if low >= threshold {
+                Relation::Similar
+            } else {
+                rel
+            });
+        }
     }
-    let threshold = config.containment_threshold()?;
-    let (containment, contained_size, rel) = if sim.containment_a_in_b >= sim.containment_b_in_a {
-        (sim.containment_a_in_b, sim.shingles_a, Relation::AInB)
-    } else {
-        (sim.containment_b_in_a, sim.shingles_b, Relation::BInA)
-    };
-    (containment >= threshold && contained_size >= config.min_contained_shingles()).then_some(rel)
+    (sim.content_jaccard >= config.jaccard_threshold()).then_some(Relation::Similar)
 }
 
 /// A candidate that passed verification.
@@ -132,7 +195,13 @@ pub struct VerifiedPair {
 }
 
 /// Verifies `candidates` against the texts they index, keeping those that pass, in order.
-pub fn verify(texts: &[&str], candidates: &[CandidatePair], config: &Config) -> Vec<VerifiedPair> {
+/// `df` gives the shingle weights of the content figures (all 1 without it).
+pub fn verify(
+    texts: &[&str],
+    candidates: &[CandidatePair],
+    config: &Config,
+    df: Option<&DocFrequency>,
+) -> Vec<VerifiedPair> {
     let mut involved = vec![false; texts.len()];
     for c in candidates {
         involved[c.a.index()] = true;
@@ -152,7 +221,14 @@ pub fn verify(texts: &[&str], candidates: &[CandidatePair], config: &Config) -> 
     candidates
         .par_iter()
         .filter_map(|&pair| {
-            let similarity = similarity(set(pair.a.index()), set(pair.b.index()));
+            let similarity = match (df, config.boilerplate_df()) {
+                (Some(df), Some(t)) => {
+                    weighted_similarity(set(pair.a.index()), set(pair.b.index()), |h| {
+                        df.weight(h, t)
+                    })
+                }
+                _ => similarity(set(pair.a.index()), set(pair.b.index())),
+            };
             progress.advance(1);
             relation(&similarity, config).map(|relation| VerifiedPair {
                 pair,
@@ -174,6 +250,23 @@ mod tests {
         assert!((s.jaccard - 0.25).abs() < 1e-12);
         assert!((s.containment_a_in_b - 0.5).abs() < 1e-12);
         assert!((s.containment_b_in_a - 2.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn content_figures_discount_heavy_shingles() {
+        // 100 shared chrome shingles weighing 0.1, and 20 own shingles each.
+        let chrome: Vec<u64> = (0..100).collect();
+        let a: Vec<u64> = chrome.iter().copied().chain(1000..1020).collect();
+        let b: Vec<u64> = chrome.iter().copied().chain(2000..2020).collect();
+        let s = weighted_similarity(&a, &b, |h| if h < 100 { 0.1 } else { 1.0 });
+        assert!((s.jaccard - 100.0 / 140.0).abs() < 1e-12);
+        assert!((s.content_jaccard - 10.0 / 50.0).abs() < 1e-12);
+        assert!((s.content_containment_a_in_b - 10.0 / 30.0).abs() < 1e-12);
+        assert_eq!(s.content_a, 30.0);
+        assert_eq!(relation(&s, &Config::default()), None);
+        // Equal weights: content figures are the plain ones.
+        let p = similarity(&a, &b);
+        assert_eq!((p.content_jaccard, p.content_a), (p.jaccard, 120.0));
     }
 
     #[test]

@@ -222,7 +222,7 @@ fn github_annotations_and_step_summary() {
         md.contains("| A | B | relation | Jaccard | A in B | B in A |"),
         "{md}"
     );
-    assert!(md.contains("| a_in_b | 0.252 | 1.000 | 0.252 |"), "{md}");
+    assert!(md.contains("| a_in_b | 0.272 | 1.000 | 0.272 |"), "{md}");
 }
 
 #[test]
@@ -231,7 +231,7 @@ fn csv_output() {
     assert_eq!(
         r.stdout(),
         "a,b,relation,jaccard,containment_a_in_b,containment_b_in_a\n\
-         corpus/seed/article_only.txt,corpus/seed/full_page.txt,a_in_b,0.2515010006671114,1,0.2515010006671114\n"
+         corpus/seed/article_only.txt,corpus/seed/full_page.txt,a_in_b,0.27239884393063585,1,0.27239884393063585\n"
     );
 }
 

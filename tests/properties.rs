@@ -148,7 +148,7 @@ proptest! {
         texts.push(t);
         let sketches: Vec<_> = texts.iter().map(|x| hasher.sketch(x)).collect();
         let n = texts.len() as u32;
-        let c = candidates(&sketches, &CandidateParams::from_config(&Config::default()));
+        let c = candidates(&sketches, &CandidateParams::from_config(&Config::default()), None).pairs;
         prop_assert!(c.iter().any(|p| p.a.0 == n - 2 && p.b.0 == n - 1));
     }
 

@@ -25,6 +25,71 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a copy of PATHs keeping one document per cluster (inputs are never modified).
     Dedup(DedupArgs),
+    /// Measure precision and recall against a truth file (see `generate`).
+    Eval(EvalArgs),
+    /// Write a seeded synthetic news corpus and its truth file (for eval and benchmarks).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The truth file: JSON Lines of {"a":ID,"b":ID,"kind":KIND} pairs (and optional
+    /// {"id":ID,"role":ROLE} lines).
+    #[arg(long, value_name = "FILE")]
+    pub truth: PathBuf,
+    /// The corpus: folders or files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How many missed and false pairs to list (each).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub list: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Output folder: corpus.jsonl and truth.jsonl are written in it.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Documents to generate.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub docs: usize,
+    /// The seed; the same seed and options give the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Share of documents in full-page/article pairs.
+    #[arg(long, default_value_t = 0.10, value_name = "F")]
+    pub full_page: f64,
+    /// Share in syndicated pairs.
+    #[arg(long, default_value_t = 0.06, value_name = "F")]
+    pub syndicated: f64,
+    /// Share in light-edit pairs.
+    #[arg(long, default_value_t = 0.06, value_name = "F")]
+    pub light_edit: f64,
+    /// Share in truncation pairs.
+    #[arg(long, default_value_t = 0.05, value_name = "F")]
+    pub truncation: f64,
+    /// Share in reordered-paragraph pairs.
+    #[arg(long, default_value_t = 0.05, value_name = "F")]
+    pub reorder: f64,
+    /// Share of templated pages (weather, stocks, sports).
+    #[arg(long, default_value_t = 0.06, value_name = "F")]
+    pub template: f64,
+    /// Share of standalone standard blurbs.
+    #[arg(long, default_value_t = 0.002, value_name = "F")]
+    pub blurb: f64,
+    /// Documents per site.
+    #[arg(long, default_value_t = 2_000, value_name = "N")]
+    pub pages_per_site: usize,
+    /// Replace an existing output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -217,10 +282,10 @@ pub struct OutputArgs {
 
 #[derive(Debug, Args)]
 pub struct DetectArgs {
-    /// Report pairs with at least this Jaccard similarity.
-    #[arg(long, default_value_t = 0.8, value_name = "F")]
+    /// Report pairs whose content Jaccard similarity (boilerplate discounted) is at least F.
+    #[arg(long, default_value_t = 0.5, value_name = "F")]
     pub jaccard: f64,
-    /// Report pairs where one document has at least this share of its shingles in the other.
+    /// Report pairs where at least this share of one document's content is in the other.
     #[arg(
         long,
         default_value_t = 0.9,
@@ -252,6 +317,13 @@ pub struct DetectArgs {
     /// Sample hashes shared by more documents are boilerplate for candidate generation.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_postings: usize,
+    /// Shingles in more documents than T count T/df in the content figures (0 turns the
+    /// boilerplate weighting off).
+    #[arg(long, default_value_t = 10.0, value_name = "T")]
+    pub boilerplate_df: f64,
+    /// Verify at most N candidate pairs per document (the strongest first).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_candidates: usize,
     /// Seed of every hash.
     #[arg(long, default_value_t = neardupe::config::DEFAULT_SEED, hide_default_value = true)]
     pub seed: u64,
@@ -308,6 +380,8 @@ impl DetectArgs {
             .min_contained_shingles(self.min_contained)
             .sketch_scale(self.sketch_scale)
             .max_postings(self.max_postings)
+            .boilerplate_df((self.boilerplate_df != 0.0).then_some(self.boilerplate_df))
+            .max_candidates_per_document(self.max_candidates)
             .seed(self.seed)
             .threads(self.threads)
             .spans(spans);

@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod bar;
 pub mod check;
 pub mod dedup;
+pub mod eval;
 pub mod exit;
 
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Compare(args) => compare(args),
         Command::Check(args) => check::run(args),
         Command::Dedup(args) => dedup::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Generate(args) => generate(args),
     }
 }
 
@@ -225,4 +228,54 @@ fn path_of(e: &neardupe::Error) -> String {
     e.path()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+fn generate(args: args::GenerateArgs) -> anyhow::Result<Exit> {
+    let options = neardupe::generate::GenerateOptions {
+        documents: args.docs,
+        seed: args.seed,
+        full_page: args.full_page,
+        syndicated: args.syndicated,
+        light_edit: args.light_edit,
+        truncation: args.truncation,
+        reorder: args.reorder,
+        template: args.template,
+        blurb: args.blurb,
+        pages_per_site: args.pages_per_site,
+    };
+    let g = neardupe::generate::generate(&options);
+    let dir = atomic::AtomicDir::create(&args.output, args.force)?;
+    let mut corpus = io::BufWriter::new(std::fs::File::create(dir.path().join("corpus.jsonl"))?);
+    let mut bytes = 0usize;
+    for d in &g.documents {
+        serde_json::to_writer(
+            &mut corpus,
+            &serde_json::json!({"id": d.id, "text": d.text}),
+        )?;
+        corpus.write_all(b"\n")?;
+        bytes += d.text.len();
+    }
+    corpus
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
+    let mut truth = io::BufWriter::new(std::fs::File::create(dir.path().join("truth.jsonl"))?);
+    for p in &g.truth {
+        serde_json::to_writer(&mut truth, p)?;
+        truth.write_all(b"\n")?;
+    }
+    for d in &g.documents {
+        serde_json::to_writer(&mut truth, &serde_json::json!({"id": d.id, "role": d.role}))?;
+        truth.write_all(b"\n")?;
+    }
+    truth.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    dir.commit()?;
+    eprintln!(
+        "neardupe: wrote {} documents ({:.1} MB of text) and {} true pairs to {}",
+        g.documents.len(),
+        bytes as f64 / 1e6,
+        g.truth.len(),
+        args.output.display()
+    );
+    Ok(Exit::Success)
 }
