@@ -13,8 +13,9 @@
 //! - `full_page`: an article alone, and its full page (headline, site header and navigation,
 //!   the article, related links, reader comments from 0.5x to 15x the article, footer).
 //! - `syndicated`: the same article on two sites: different headline, byline and chrome.
-//! - `light_edit`: an article and a copy with 1-5% of its words changed.
-//! - `truncation`: an article and its first 50-90% (cut mid-sentence).
+//! - `light_edit`: an article and a copy with 1-5% of its words (exactly, at least one)
+//!   replaced by other words.
+//! - `truncation`: an article of 120 words or more and its first 50-90% (cut mid-sentence).
 //! - `reorder`: an article and a copy with its paragraphs in another order.
 //!
 //! # Hard negatives (must not be reported)
@@ -520,7 +521,13 @@ pub fn generate(options: &GenerateOptions) -> Generated {
     ];
     for (kind, share) in variants {
         for _ in 0..count(share) {
-            let len = article_len(&mut rng);
+            // A truncated copy keeps at least 60 words: a shorter fragment is below the
+            // minimum size of a containment finding, like a stock blurb.
+            let len = if kind == "truncation" {
+                rng.range(120, 1400)
+            } else {
+                article_len(&mut rng)
+            };
             let mut article = words.article(&mut rng, len);
             if kind == "reorder" {
                 while article.len() < 3 {
@@ -529,22 +536,29 @@ pub fn generate(options: &GenerateOptions) -> Generated {
             }
             let changed: Vec<String> = match kind {
                 "light_edit" => {
+                    // Exactly 1-5% of the words (at least one), each replaced by another word.
                     let rate = 0.01 + rng.unit() * 0.04;
-                    article
+                    let mut ws: Vec<Vec<String>> = article
                         .iter()
-                        .map(|p| {
-                            p.split(' ')
-                                .map(|w| {
-                                    if rng.chance(rate) {
-                                        words.zipf(&mut rng).to_string()
-                                    } else {
-                                        w.to_string()
-                                    }
-                                })
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .collect()
+                        .map(|p| p.split(' ').map(str::to_string).collect())
+                        .collect();
+                    let total: usize = ws.iter().map(Vec::len).sum();
+                    let mut positions: Vec<usize> = (0..total).collect();
+                    rng.shuffle(&mut positions);
+                    let changes = ((total as f64 * rate).round() as usize).max(1);
+                    for &pos in &positions[..changes] {
+                        let (mut p, mut i) = (0, pos);
+                        while i >= ws[p].len() {
+                            i -= ws[p].len();
+                            p += 1;
+                        }
+                        let mut replacement = words.zipf(&mut rng).to_string();
+                        while replacement == ws[p][i] {
+                            replacement = words.zipf(&mut rng).to_string();
+                        }
+                        ws[p][i] = replacement;
+                    }
+                    ws.iter().map(|p| p.join(" ")).collect()
                 }
                 "truncation" => {
                     let all: Vec<&str> = article.iter().flat_map(|p| p.split(' ')).collect();
