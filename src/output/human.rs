@@ -81,6 +81,17 @@ pub fn write_report<'t>(
             s.containment_a_in_b,
             s.containment_b_in_a
         )?;
+        let differs = |x: f64, y: f64| (x - y).abs() >= 0.0005;
+        if differs(s.jaccard, s.content_jaccard)
+            || differs(s.containment_a_in_b, s.content_containment_a_in_b)
+            || differs(s.containment_b_in_a, s.content_containment_b_in_a)
+        {
+            writeln!(
+                w,
+                "    content (boilerplate discounted): jaccard {:.3}  A in B {:.3}  B in A {:.3}",
+                s.content_jaccard, s.content_containment_a_in_b, s.content_containment_b_in_a
+            )?;
+        }
         if let Some(sp) = &pair.spans {
             match spans {
                 SpansMode::None => {}
