@@ -13,6 +13,8 @@ pub struct Document {
     pub text: String,
     /// Where the text came from; [`Source::Memory`] for documents built by the caller.
     pub source: Source,
+    /// The encoding the text was decoded from (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
+    pub encoding: &'static str,
 }
 
 impl Document {
@@ -22,6 +24,7 @@ impl Document {
             id: id.into(),
             text: text.into(),
             source: Source::Memory,
+            encoding: "UTF-8",
         }
     }
 }
@@ -34,6 +37,8 @@ pub enum Source {
     Memory,
     /// A whole file (text, Markdown).
     File(PathBuf),
+    /// Standard input, read whole as one text.
+    Stdin,
     /// One line of a JSON Lines file (lines count from 1).
     Line {
         /// The JSONL file.
@@ -47,8 +52,9 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Memory => f.write_str("(memory)"),
-            Source::File(p) => write!(f, "{}", p.display()),
-            Source::Line { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Stdin => f.write_str("-"),
+            Source::File(p) => f.write_str(&path_id(p)),
+            Source::Line { path, line } => write!(f, "{}:{line}", path_id(path)),
         }
     }
 }
@@ -61,5 +67,43 @@ impl DocId {
     /// The index as `usize`.
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+/// A path as an id: its text when it is UTF-8, and otherwise each byte that is not part of
+/// valid UTF-8 written `\xHH`, so that distinct paths keep distinct ids.
+pub fn path_id(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_paths_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"dir/caf\xe9.txt"));
+        assert_eq!(path_id(p), "dir/caf\\xE9.txt");
+        assert_eq!(
+            path_id(std::path::Path::new("dir/café.txt")),
+            "dir/café.txt"
+        );
     }
 }

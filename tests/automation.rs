@@ -66,7 +66,7 @@ fn check_exit_codes() {
     );
     let dir = scratch("check_unreadable");
     copy_dir(&root().join("corpus/same_site"), &dir);
-    std::fs::write(dir.join("broken.txt"), b"\xff\xfe not utf8").unwrap();
+    std::fs::write(dir.join("broken.jsonl"), "{\"text\": oops}\n").unwrap();
     let r = run(&["check", dir.to_str().unwrap()]);
     assert_eq!(r.code(), 2, "a partial scan never passes");
     assert!(
@@ -170,7 +170,7 @@ fn baseline_silences_exactly_the_recorded_clusters() {
 fn github_annotations_and_step_summary() {
     let dir = scratch("github");
     copy_dir(&root().join("corpus/seed"), &dir.join("data"));
-    std::fs::write(dir.join("data/bad, name.txt"), b"\xff").unwrap();
+    std::fs::write(dir.join("data/bad, name.jsonl"), "not json\n").unwrap();
     let summary = dir.join("summary.md");
     std::fs::write(&summary, "previous step\n").unwrap();
     // GITHUB_ACTIONS=true makes github the default format.
@@ -206,7 +206,7 @@ fn github_annotations_and_step_summary() {
         assert!(syntax(l), "not a GitHub annotation: {l}");
     }
     assert!(
-        lines[0].starts_with("::error file=") && lines[0].contains("bad%2C name.txt"),
+        lines[0].starts_with("::error file=") && lines[0].contains("bad%2C name.jsonl"),
         "{}",
         lines[0]
     );

@@ -196,12 +196,19 @@ fn thresholds_are_flags() {
     assert_eq!(p[0]["relation"], "b_in_a");
 }
 
+#[cfg(unix)]
 #[test]
 fn unreadable_input_exits_2_and_reports_the_rest() {
     let dir = scratch("unreadable");
-    std::fs::write(dir.join("latin1.txt"), b"caf\xe9 au lait").unwrap();
+    std::fs::write(dir.join("secret.txt"), "words nobody may read").unwrap();
+    std::fs::create_dir(dir.join("locked")).unwrap();
+    std::fs::write(dir.join("locked/inside.txt"), "also unreadable").unwrap();
+    std::fs::write(dir.join("open.txt"), "a readable file").unwrap();
+    util::open_up(&dir);
+    util::forbid(&dir.join("secret.txt"));
+    util::forbid(&dir.join("locked"));
     let dir_s = dir.to_str().unwrap();
-    let r = run(&[
+    let r = util::run_unprivileged(&[
         "scan",
         "corpus/seed",
         "no/such/folder",
@@ -209,10 +216,10 @@ fn unreadable_input_exits_2_and_reports_the_rest() {
         "--format",
         "json",
     ]);
-    assert_eq!(r.code(), 2);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
     let lines = r.json_lines();
     let errors: Vec<&Value> = lines.iter().filter(|l| l["type"] == "error").collect();
-    assert_eq!(errors.len(), 2);
+    assert_eq!(errors.len(), 3, "{errors:?}");
     assert_eq!(errors[0]["path"], "no/such/folder");
     assert!(
         errors[0]["message"]
@@ -220,19 +227,41 @@ fn unreadable_input_exits_2_and_reports_the_rest() {
             .unwrap()
             .starts_with("reading no/such/folder: ")
     );
+    let locked = errors
+        .iter()
+        .find(|e| e["path"].as_str().unwrap().ends_with("locked"))
+        .expect("the folder is named");
     assert!(
-        errors[1]["message"]
+        locked["message"]
             .as_str()
             .unwrap()
-            .ends_with("latin1.txt: not valid UTF-8 (first bad byte at offset 3)")
+            .contains("ermission denied"),
+        "{locked}"
+    );
+    let secret = errors
+        .iter()
+        .find(|e| e["path"].as_str().unwrap().ends_with("secret.txt"))
+        .expect("the file is named");
+    assert!(
+        secret["message"]
+            .as_str()
+            .unwrap()
+            .contains("ermission denied"),
+        "{secret}"
     );
     assert_eq!(pairs(&lines).len(), 1, "the seed pair is still reported");
     let summary = lines.last().unwrap();
     assert_eq!(
         (summary["errors"].as_u64(), summary["documents"].as_u64()),
-        (Some(2), Some(2))
+        (Some(3), Some(3))
     );
     assert!(r.stderr().contains("neardupe: reading no/such/folder: "));
+    // The run finished: the readable file was read too.
+    assert!(
+        r.stderr().contains("3 documents read, 0 skipped, 3 errors"),
+        "{}",
+        r.stderr()
+    );
 }
 
 #[test]

@@ -429,3 +429,264 @@ fn paths_mixing_folders_files_and_shards() {
     );
     assert_eq!(p[1]["b"], "corpus/seed/full_page.txt");
 }
+
+fn seed(name: &str) -> String {
+    std::fs::read_to_string(root().join("corpus/seed").join(name)).unwrap()
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The seed pair as HTML pages: the article's paragraphs in `<p>`, the page with a headline,
+/// navigation, a script, a style sheet and the comments.
+fn seed_as_html() -> (String, String) {
+    let article = seed("article_only.txt");
+    let page = seed("full_page.txt");
+    let paragraphs: String = article
+        .lines()
+        .map(|l| format!("<p>{}</p>\n", escape_html(l)))
+        .collect();
+    let comments: String = page[2348..]
+        .split("\n\n")
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| {
+            format!(
+                "<li class=\"comment\"><p>{}</p></li>\n",
+                escape_html(c.trim())
+            )
+        })
+        .collect();
+    let article_html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><article>\n{paragraphs}</article></body></html>"
+    );
+    let page_html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"windows-1252\"><style>body {{ color: red }}</style>\
+         <script>var tracking = \"</p><p>not text\";</script></head><body>\
+         <h1>{}</h1><div><div><article>\n{paragraphs}</article></div></div><ol>\n{comments}</ol></body></html>",
+        escape_html(&page[..33])
+    );
+    (article_html, page_html)
+}
+
+#[test]
+fn html_pages_give_the_same_findings_as_their_text() {
+    let dir = scratch("html");
+    let (article, page) = seed_as_html();
+    std::fs::write(dir.join("article_only.html"), &article).unwrap();
+    // The page in windows-1252, as its <meta charset> says; the emoji becomes a character reference.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+    std::fs::write(dir.join("full_page.htm"), &bytes).unwrap();
+    let html = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--documents",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(html.code(), 0, "{}", html.stderr());
+    let text = run(&["scan", "--format", "json", "corpus/seed"]);
+    let (h, t) = (pairs(&html.json_lines()), pairs(&text.json_lines()));
+    assert_eq!(h.len(), 1);
+    assert_eq!(
+        (h[0]["relation"].clone(), t[0]["relation"].clone()),
+        (json!("a_in_b"), json!("a_in_b"))
+    );
+    assert_eq!(h[0]["containment_a_in_b"], 1.0);
+    // <p> paragraphs are blank-line separated where the text file has single line breaks, so
+    // the few shingles spanning two paragraphs differ; everything else is the same text.
+    let (sh, st) = (
+        h[0]["shingles_a"].as_f64().unwrap(),
+        t[0]["shingles_a"].as_f64().unwrap(),
+    );
+    assert!((sh - st).abs() / st < 0.05, "{sh} vs {st}");
+    let docs: Vec<Value> = html
+        .json_lines()
+        .into_iter()
+        .filter(|l| l["type"] == "document")
+        .collect();
+    assert_eq!(docs[0]["encoding"], "UTF-8");
+    assert_eq!(docs[1]["encoding"], "windows-1252");
+    // The page's extra spans are the headline and the comments, not the script.
+    let b_only = h[0]["spans"]["b_only"].as_array().unwrap();
+    assert_eq!(b_only.len(), 2, "{b_only:?}");
+}
+
+#[test]
+fn encodings_are_detected_and_recorded() {
+    let dir = scratch("encodings");
+    let text = std::fs::read_to_string(root().join("corpus/unicode/cafe_nfc.txt")).unwrap();
+    std::fs::write(dir.join("a_utf8.txt"), &text).unwrap();
+    let (cp1252, _, bad) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!bad);
+    std::fs::write(dir.join("b_cp1252.txt"), &cp1252).unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(dir.join("c_utf16.txt"), &utf16).unwrap();
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(text.as_bytes());
+    std::fs::write(dir.join("d_bom.txt"), &bom).unwrap();
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--documents",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let lines = r.json_lines();
+    let encodings: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["type"] == "document")
+        .map(|l| l["encoding"].as_str().unwrap())
+        .collect();
+    assert_eq!(encodings, ["UTF-8", "windows-1252", "UTF-16LE", "UTF-8"]);
+    let p = pairs(&lines);
+    assert_eq!(p.len(), 6, "all four decode to the same words");
+    assert!(p.iter().all(|x| x["jaccard"] == 1.0));
+    // Decoding is deterministic: the same run, the same bytes.
+    assert_eq!(
+        r.stdout(),
+        run(&[
+            "scan",
+            "--format",
+            "json",
+            "--documents",
+            dir.to_str().unwrap()
+        ])
+        .stdout()
+    );
+}
+
+#[test]
+fn standard_input_as_text_or_jsonl() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let feed = |args: &[&str], input: &[u8]| {
+        let mut child = util::neardupe()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        util::Run { out }
+    };
+    let r = feed(
+        &["scan", "-", "corpus/seed/full_page.txt", "--format", "json"],
+        seed("article_only.txt").as_bytes(),
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let p = pairs(&r.json_lines());
+    assert_eq!(
+        (p[0]["a"].as_str(), p[0]["relation"].as_str()),
+        (Some("-"), Some("a_in_b"))
+    );
+    let jsonl = gzip(corpus_as_jsonl(&["seed"]).as_bytes());
+    let r = feed(&["scan", "-", "--format", "json"], &jsonl);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(
+        pairs(&r.json_lines())[0]["a"],
+        "corpus/seed/article_only.txt"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_paths_are_read_and_named_faithfully() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("odd_paths");
+    let text = std::fs::read_to_string(root().join("corpus/exact/harbour.txt")).unwrap();
+    let latin = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+    std::fs::write(&latin, &text).unwrap();
+    std::fs::write(dir.join("evil\u{1b}[31m\u{202e}.txt"), &text).unwrap();
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let p = &pairs(&r.json_lines())[0];
+    let d = dir.to_str().unwrap();
+    assert_eq!(
+        p["a"],
+        format!("{d}/caf\\xE9.txt"),
+        "invalid UTF-8 bytes are written \\xHH"
+    );
+    assert_eq!(
+        p["b"],
+        format!("{d}/evil\u{1b}[31m\u{202e}.txt"),
+        "JSON keeps the name as it is"
+    );
+    let human = run(&["scan", dir.to_str().unwrap(), "--color", "always"]).stdout();
+    assert!(
+        human.contains("evil\\u{1b}[31m\\u{202e}.txt"),
+        "escaped on a terminal: {human}"
+    );
+    assert!(!human.contains("evil\u{1b}"));
+}
+
+#[test]
+fn deep_trees_and_many_tiny_files() {
+    let dir = scratch("deep");
+    let mut deep = dir.clone();
+    for i in 0..200 {
+        deep.push(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(
+        deep.join("bottom.txt"),
+        "found at the bottom of a very deep tree",
+    )
+    .unwrap();
+    let many = dir.join("many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..5000 {
+        std::fs::write(
+            many.join(format!("f{i:05}.txt")),
+            format!("tiny file number {i} with a few words"),
+        )
+        .unwrap();
+    }
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let s = summary(&r.json_lines());
+    assert_eq!(
+        (s["documents"].as_u64(), s["errors"].as_u64()),
+        (Some(5001), Some(0))
+    );
+}
+
+#[test]
+fn a_200_mb_line_without_newline_is_skipped_in_bounded_memory() {
+    let dir = scratch("huge_line");
+    let path = dir.join("huge.jsonl");
+    {
+        use std::io::Write as _;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        f.write_all(b"{\"text\":\"short record\"}\n{\"text\":\"")
+            .unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..200 {
+            f.write_all(&chunk).unwrap();
+        }
+    }
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--max-doc-bytes",
+        "1M",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let lines = r.json_lines();
+    assert_eq!(lines[0]["type"], "skipped");
+    assert!(
+        lines[0]["message"].as_str().unwrap().ends_with(
+            "huge.jsonl line 2: line longer than --max-doc-bytes (1048576 bytes), skipped"
+        )
+    );
+    assert_eq!(summary(&lines)["documents"], 1);
+    std::fs::remove_file(&path).unwrap();
+}

@@ -228,3 +228,58 @@ proptest! {
         assert_partition(&a, &s.a_only, &sa)?;
     }
 }
+
+/// Arbitrary bytes, sometimes starting like a compressed stream, JSON, HTML or a BOM.
+fn messy_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let prefixes: Vec<&'static [u8]> = vec![
+        b"",
+        b"\x1f\x8b\x08\x00",
+        b"\x28\xb5\x2f\xfd",
+        b"{\"text\":\"",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"<html><meta charset=",
+        b"<script>",
+    ];
+    (
+        prop::sample::select(prefixes),
+        prop::collection::vec(any::<u8>(), 0..600),
+    )
+        .prop_map(|(p, rest)| p.iter().copied().chain(rest).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn readers_never_panic_and_are_deterministic(bytes in messy_bytes()) {
+        use neardupe::input::{JsonlOptions, codec, decode, jsonl};
+        use std::io::Read;
+        let read_jsonl = |b: &[u8]| {
+            let mut out = Vec::new();
+            let mut r = b;
+            let _ = jsonl::read_records(&mut r, std::path::Path::new("x.jsonl"), &JsonlOptions::default(), |d| {
+                out.push(d.map(|d| (d.id, d.text)).map_err(|e| e.to_string()))
+            });
+            out
+        };
+        prop_assert_eq!(read_jsonl(&bytes), read_jsonl(&bytes));
+
+        let unpack = |b: Vec<u8>| -> Result<Vec<u8>, String> {
+            let (_, mut r) = codec::wrap(std::io::Cursor::new(b), 1 << 20).map_err(|e| e.to_string())?;
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).map_err(|e| e.to_string())?;
+            Ok(out)
+        };
+        prop_assert_eq!(unpack(bytes.clone()), unpack(bytes.clone()));
+
+        prop_assert_eq!(decode::decode_text(bytes.clone()), decode::decode_text(bytes.clone()));
+        prop_assert_eq!(decode::decode_html(bytes.clone()), decode::decode_html(bytes.clone()));
+    }
+
+    #[test]
+    fn html_to_text_never_panics(s in "(<[a-z/!]{0,8}[^>]{0,10}>?|[^<]{0,20}|&[a-z#0-9]{0,6};?){0,40}") {
+        let t = neardupe::input::decode::html_to_text(&s);
+        prop_assert!(!t.starts_with(char::is_whitespace) && !t.ends_with(char::is_whitespace));
+    }
+}

@@ -278,6 +278,9 @@ pub struct OutputArgs {
     /// Print seconds per pipeline stage on stderr.
     #[arg(long)]
     pub stats: bool,
+    /// With --format json, list every document read (id, source, bytes, encoding).
+    #[arg(long)]
+    pub documents: bool,
 }
 
 #[derive(Debug, Args)]

@@ -83,7 +83,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let builder = args
         .detect
         .builder(matches!(format, Format::Human | Format::Json));
-    let s = scan_paths(&args.paths, &args.input, builder, false, args.output.quiet)?;
+    let s = scan_paths(
+        &args.paths,
+        &args.input,
+        builder,
+        false,
+        args.output.quiet,
+        args.output.documents,
+    )?;
 
     if let Some(path) = &args.write_baseline {
         let b = Baseline {

@@ -54,7 +54,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
         }
     }
     let builder = args.detect.builder(false).keep(args.keep.into());
-    let s = scan_paths(&args.paths, &args.input, builder, false, args.quiet)?;
+    let s = scan_paths(&args.paths, &args.input, builder, false, args.quiet, false)?;
     if !s.notes.errors.is_empty() {
         eprintln!(
             "neardupe: not writing {}: {} input{} could not be read (see above), and a copy without them would lose them",

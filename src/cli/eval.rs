@@ -136,7 +136,14 @@ fn ratio(n: usize, d: usize) -> f64 {
 pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
     let truth = load(&args.truth)?;
     let builder = args.detect.builder(false);
-    let s = scan_paths(&args.paths, &args.input, builder, false, args.output.quiet)?;
+    let s = scan_paths(
+        &args.paths,
+        &args.input,
+        builder,
+        false,
+        args.output.quiet,
+        false,
+    )?;
     let seconds = s.started.elapsed().as_secs_f64();
     let bytes: usize = s.sources.values().map(|(_, len)| len).sum();
     let reported: BTreeMap<(String, String), &neardupe::Pair> = s

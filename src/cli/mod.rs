@@ -66,6 +66,7 @@ pub fn scan_paths(
     builder: ConfigBuilder,
     keep_texts: bool,
     quiet: bool,
+    list_documents: bool,
 ) -> anyhow::Result<Scanned> {
     let started = Instant::now();
     // Check the options before reading anything.
@@ -79,6 +80,19 @@ pub fn scan_paths(
         errors: tell(&read.errors, ""),
         skipped: tell(&read.skipped, ""),
         warnings: tell(&read.warnings, "warning: "),
+        documents: if list_documents {
+            read.documents
+                .iter()
+                .map(|d| neardupe::output::DocumentInfo {
+                    id: d.id.clone(),
+                    source: d.source.to_string(),
+                    bytes: d.text.len(),
+                    encoding: d.encoding,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     if read.documents.is_empty() && read.errors.is_empty() && !quiet {
         eprintln!(
@@ -150,6 +164,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         builder,
         keep_texts,
         args.output.quiet,
+        args.output.documents,
     )?;
     let written = write_stdout(|out| match format {
         Format::Json => json::write_report(out, &s.report, &s.notes, None),
@@ -226,7 +241,7 @@ fn tell(problems: &[neardupe::Error], prefix: &str) -> Vec<(String, String)> {
 
 fn path_of(e: &neardupe::Error) -> String {
     e.path()
-        .map(|p| p.to_string_lossy().into_owned())
+        .map(neardupe::document::path_id)
         .unwrap_or_default()
 }
 

@@ -44,7 +44,15 @@ pub struct LimitExceeded(pub u64);
 /// Opens `path`, sniffs its codec, and returns a buffered reader of the decoded bytes that
 /// fails after `limit` of them.
 pub fn open(path: &Path, limit: u64) -> io::Result<(Codec, Box<dyn BufRead + Send>)> {
-    let mut file = BufReader::with_capacity(1 << 16, File::open(path)?);
+    wrap(BufReader::with_capacity(1 << 16, File::open(path)?), limit)
+}
+
+/// Sniffs the codec of a stream and returns a buffered reader of the decoded bytes that fails
+/// after `limit` of them.
+pub fn wrap<R: BufRead + Send + 'static>(
+    mut file: R,
+    limit: u64,
+) -> io::Result<(Codec, Box<dyn BufRead + Send>)> {
     let codec = Codec::sniff(file.fill_buf()?);
     let inner: Box<dyn Read + Send> = match codec {
         Codec::Plain => Box::new(file),

@@ -123,12 +123,13 @@ pub fn read_records(
         }
         match parse_record(bytes, options) {
             Ok((id, text)) => on_record(Ok(Document {
-                id: id.unwrap_or_else(|| format!("{}:{line_no}", path.display())),
+                id: id.unwrap_or_else(|| format!("{}:{line_no}", crate::document::path_id(path))),
                 text,
                 source: Source::Line {
                     path: path.to_path_buf(),
                     line: line_no,
                 },
+                encoding: "UTF-8",
             })),
             Err(reason) => on_record(Err(bad(reason))),
         }

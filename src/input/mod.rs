@@ -4,6 +4,7 @@
 //! a run (the CLI reports it and carries on). The user's files are only ever opened for reading.
 
 pub mod codec;
+pub mod decode;
 pub mod jsonl;
 pub mod walk;
 

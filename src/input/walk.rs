@@ -13,7 +13,7 @@
 //! is read once. FIFOs, sockets and devices are skipped without being opened.
 
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -55,6 +55,8 @@ pub enum FileKind {
     Text,
     /// JSON Lines, maybe compressed: one document per line.
     Jsonl,
+    /// HTML: one document, its visible text.
+    Html,
 }
 
 /// The kind of a file found in a folder walk, or `None` for files a walk passes over.
@@ -74,6 +76,8 @@ pub fn walked_kind(path: &Path) -> Option<FileKind> {
         Some(FileKind::Jsonl)
     } else if name.ends_with(".txt") || name.ends_with(".md") {
         Some(FileKind::Text)
+    } else if name.ends_with(".html") || name.ends_with(".htm") {
+        Some(FileKind::Html)
     } else {
         None
     }
@@ -101,6 +105,7 @@ pub struct Input {
 /// One file to read, or a problem found while walking.
 enum Entry {
     File(PathBuf, FileKind),
+    Stdin,
     Problem(Error),
 }
 
@@ -109,8 +114,15 @@ enum Entry {
 pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen = SeenFiles::default();
+    let mut stdin_taken = false;
     for root in paths {
         let root = root.as_ref();
+        if root == Path::new("-") {
+            if !std::mem::replace(&mut stdin_taken, true) {
+                entries.push(Entry::Stdin);
+            }
+            continue;
+        }
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => {
                 for entry in WalkDir::new(root)
@@ -154,7 +166,9 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
         .map(|e| {
             let docs = match e {
                 Entry::File(p, FileKind::Text) => vec![read_text_file(&p, options.max_file_size)],
+                Entry::File(p, FileKind::Html) => vec![read_html_file(&p, options.max_file_size)],
                 Entry::File(p, FileKind::Jsonl) => read_jsonl_file(&p, options),
+                Entry::Stdin => read_stdin(options),
                 Entry::Problem(err) => vec![Err(err)],
             };
             options.progress.advance(1);
@@ -195,6 +209,7 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
 fn source_path(s: &Source) -> PathBuf {
     match s {
         Source::File(p) | Source::Line { path: p, .. } => p.clone(),
+        Source::Stdin => PathBuf::from("-"),
         Source::Memory => PathBuf::new(),
     }
 }
@@ -239,13 +254,47 @@ impl SeenFiles {
     }
 }
 
-/// Reads one text file as a document whose id is the path as given.
+/// Reads one text file as a document whose id is the path as given, decoding it
+/// ([`super::decode::decode_text`]).
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when the file cannot be read, [`Error::Decode`] when it is binary or not
-/// UTF-8, [`Error::TooLarge`] past `max_size` bytes.
+/// [`Error::Io`] when the file cannot be read, [`Error::Decode`] when it is binary,
+/// [`Error::TooLarge`] past `max_size` bytes.
 pub fn read_text_file(path: &Path, max_size: u64) -> Result<Document> {
+    let bytes = read_bytes(path, max_size)?;
+    let decoded = super::decode::decode_text(bytes).map_err(|reason| Error::Decode {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(file_document(path, decoded))
+}
+
+/// Reads one HTML file as a document: its visible text ([`super::decode::decode_html`]).
+///
+/// # Errors
+///
+/// As [`read_text_file`].
+pub fn read_html_file(path: &Path, max_size: u64) -> Result<Document> {
+    let bytes = read_bytes(path, max_size)?;
+    let decoded = super::decode::decode_html(bytes).map_err(|reason| Error::Decode {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok(file_document(path, decoded))
+}
+
+fn file_document(path: &Path, decoded: super::decode::Decoded) -> Document {
+    Document {
+        id: crate::document::path_id(path),
+        text: decoded.text,
+        source: Source::File(path.to_path_buf()),
+        encoding: decoded.encoding,
+    }
+}
+
+/// A file's bytes, at most `max_size` of them.
+fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>> {
     let io_err = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -263,23 +312,58 @@ pub fn read_text_file(path: &Path, max_size: u64) -> Result<Document> {
             limit: max_size,
         });
     }
-    let decode = |reason| Error::Decode {
+    Ok(bytes)
+}
+
+/// Reads standard input: JSON Lines when its first non-blank byte (after decompression) is
+/// `{`, one text document with id `-` otherwise.
+fn read_stdin(options: &ReadOptions) -> Vec<Result<Document>> {
+    let path = Path::new("-");
+    let io_err = |source| Error::Io {
         path: path.to_path_buf(),
-        reason,
+        source,
     };
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(decode(DecodeError::Binary { offset }));
+    let stdin = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+    let (_, mut reader) = match codec::wrap(stdin, options.max_file_size) {
+        Ok(r) => r,
+        Err(e) => return vec![Err(io_err(e))],
+    };
+    let is_jsonl = match reader.fill_buf() {
+        Ok(head) => head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'),
+        Err(e) => return vec![Err(io_err(e))],
+    };
+    if is_jsonl {
+        let mut out = Vec::new();
+        if let Err(e) = read_records(&mut *reader, path, &options.jsonl, |r| out.push(r)) {
+            out.push(Err(io_err(e)));
+        }
+        return out;
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        decode(DecodeError::InvalidUtf8 {
-            offset: e.utf8_error().valid_up_to(),
-        })
-    })?;
-    Ok(Document {
-        id: path.to_string_lossy().into_owned(),
-        text,
-        source: Source::File(path.to_path_buf()),
-    })
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        if codec::is_limit(&e) {
+            return vec![Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                what: "input size",
+                flag: "--max-file-size",
+                limit: options.max_file_size,
+            })];
+        }
+        return vec![Err(io_err(e))];
+    }
+    vec![
+        super::decode::decode_text(bytes)
+            .map(|d| Document {
+                id: "-".to_string(),
+                text: d.text,
+                source: Source::Stdin,
+                encoding: d.encoding,
+            })
+            .map_err(|reason| Error::Decode {
+                path: path.to_path_buf(),
+                reason,
+            }),
+    ]
 }
 
 /// Reads one file as a document with the default limits (the file is read whatever its name).
@@ -357,20 +441,17 @@ mod tests {
         std::fs::write(d.join("ok.txt"), "fine").unwrap();
         let missing = d.join("missing.txt");
         let input = read_paths(&[d.clone(), missing], &ReadOptions::default());
-        assert_eq!(input.documents.len(), 1);
+        assert_eq!(input.documents.len(), 2);
+        assert_eq!(input.documents[0].text, "café");
+        assert_eq!(input.documents[0].encoding, "windows-1252");
         assert_eq!(input.skipped.len(), 1);
         assert!(
             input.skipped[0]
                 .to_string()
                 .ends_with("bin.txt: binary file (NUL byte at offset 3), skipped")
         );
-        assert_eq!(input.errors.len(), 2);
-        assert!(
-            input.errors[0]
-                .to_string()
-                .ends_with("latin1.txt: not valid UTF-8 (first bad byte at offset 3)")
-        );
-        assert!(input.errors[1].to_string().contains("missing.txt: "));
+        assert_eq!(input.errors.len(), 1);
+        assert!(input.errors[0].to_string().contains("missing.txt: "));
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -10,6 +10,8 @@
 //!   (binary, over a size limit, not a regular file, the same file reached twice).
 //! - `{"type":"warning","path":P,"message":S}`: a document read with a caveat (its id was
 //!   already taken, so it was renamed `ID@FILE:LINE`).
+//! - `{"type":"document","id":ID,"source":S,"bytes":N,"encoding":E}`: with `--documents`,
+//!   one line per document read, in input order, with the encoding it was decoded from.
 //! - `{"type":"pair","a":ID,"b":ID,"jaccard":F,"containment_a_in_b":F,"containment_b_in_a":F,
 //!   "shingles_a":N,"shingles_b":N,"shared":N,"relation":S,"spans":{...}}`: one reported pair,
 //!   `a` before `b` in id order, pairs sorted by `(a, b)`. `relation` is `a_in_b` (A is inside
@@ -52,6 +54,7 @@ enum Line<'a> {
         path: &'a str,
         message: &'a str,
     },
+    Document(&'a super::DocumentInfo),
     Pair(&'a Pair),
     Cluster(&'a Cluster),
     Summary {
@@ -106,6 +109,9 @@ pub fn write_report(
     }
     for (path, message) in &notes.warnings {
         write_line(w, &Line::Warning { path, message })?;
+    }
+    for d in &notes.documents {
+        write_line(w, &Line::Document(d))?;
     }
     for pair in &report.pairs {
         write_line(w, &Line::Pair(pair))?;

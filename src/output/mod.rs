@@ -18,6 +18,21 @@ pub struct RunNotes {
     pub errors: Vec<(String, String)>,
     /// `(path, message)` of each document read with a caveat (a duplicate id renamed).
     pub warnings: Vec<(String, String)>,
+    /// Documents to list in the JSON output (with `--documents`).
+    pub documents: Vec<DocumentInfo>,
+}
+
+/// What the JSON output says of one document with `--documents`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocumentInfo {
+    /// Its id.
+    pub id: String,
+    /// Where it came from (`path`, `path:line`, or `-`).
+    pub source: String,
+    /// Bytes of decoded text.
+    pub bytes: usize,
+    /// The encoding it was decoded from.
+    pub encoding: &'static str,
 }
 
 /// How much of each pair's span report the readable output shows.

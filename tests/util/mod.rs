@@ -63,6 +63,11 @@ pub fn assert_same(expected: &str, got: &str) {
 /// A fresh empty folder under the target directory.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    // A test may have left unreadable files behind: make them removable first.
+    let _ = Command::new("chmod")
+        .args(["-R", "u+rwx"])
+        .arg(&dir)
+        .output();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
@@ -84,4 +89,51 @@ pub fn golden(name: &str, got: &str) {
         )
     });
     assert_same(&expected, got);
+}
+
+/// Runs `neardupe ARGS...` as an unprivileged user (via `setpriv` when the tests run as root,
+/// as CI does), so that files with no read permission really are unreadable.
+pub fn run_unprivileged(args: &[&str]) -> Run {
+    let uid = Command::new("id").arg("-u").output().expect("id runs");
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let out = if root {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_neardupe"))
+            .args(args)
+            .current_dir(root_dir())
+            .stdin(Stdio::null())
+            .output()
+            .expect("setpriv runs (util-linux)")
+    } else {
+        neardupe().args(args).output().expect("binary runs")
+    };
+    Run { out }
+}
+
+fn root_dir() -> PathBuf {
+    root()
+}
+
+/// Makes `path` (file or folder) readable by nobody, world-traversable parents kept.
+#[cfg(unix)]
+pub fn forbid(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+}
+
+/// Opens `dir` and its parents up to the target folder for an unprivileged user.
+#[cfg(unix)]
+pub fn open_up(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let stop = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        if p == stop || !p.starts_with(stop) {
+            break;
+        }
+        let mode = std::fs::metadata(p).unwrap().permissions().mode();
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o755)).unwrap();
+        d = p.parent();
+    }
 }
