@@ -39,6 +39,11 @@ impl DocFrequency {
         }
     }
 
+    /// A sketch sized for a corpus of `bytes` of text in `documents` documents.
+    pub fn for_corpus(bytes: usize, documents: usize) -> DocFrequency {
+        DocFrequency::with_capacity(bytes / 6 + documents)
+    }
+
     fn slots(&self, h: u64) -> [usize; 2] {
         let second =
             (h.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -68,9 +73,37 @@ impl DocFrequency {
         )
     }
 
+    /// The counters, row after row (for saving).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.rows
+            .iter()
+            .flat_map(|r| r.iter().map(|c| c.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// A sketch from [`DocFrequency::to_bytes`], or `None` when the length is not two rows of
+    /// a power-of-two width.
+    pub fn from_bytes(bytes: &[u8]) -> Option<DocFrequency> {
+        let width = bytes.len() / 2;
+        if bytes.len() % 2 != 0 || !width.is_power_of_two() {
+            return None;
+        }
+        let row = |r: &[u8]| r.iter().map(|&c| AtomicU8::new(c)).collect::<Vec<_>>();
+        Some(DocFrequency {
+            rows: [row(&bytes[..width]), row(&bytes[width..])],
+            mask: width - 1,
+        })
+    }
+
     /// The weight of `h` for threshold `t`: `min(1, t / df)`.
     pub fn weight(&self, h: u64, t: f64) -> f64 {
         weight(self.df(h), t)
+    }
+}
+
+impl Clone for DocFrequency {
+    fn clone(&self) -> DocFrequency {
+        DocFrequency::from_bytes(&self.to_bytes()).expect("a sketch's own bytes are well formed")
     }
 }
 
@@ -94,6 +127,17 @@ mod tests {
         df.add_document(&[2, 3]);
         df.add_document(&[3]);
         assert_eq!((df.df(1), df.df(2), df.df(3), df.df(4)), (1, 2, 3, 0));
+    }
+
+    #[test]
+    fn round_trips_through_bytes() {
+        let df = DocFrequency::with_capacity(1000);
+        df.add_document(&[5, 9]);
+        df.add_document(&[9]);
+        let back = DocFrequency::from_bytes(&df.to_bytes()).unwrap();
+        assert_eq!((back.df(5), back.df(9), back.df(1)), (1, 2, 0));
+        assert_eq!(df.clone().to_bytes(), df.to_bytes());
+        assert!(DocFrequency::from_bytes(&[0; 6]).is_none());
     }
 
     #[test]

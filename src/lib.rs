@@ -77,12 +77,14 @@
 
 #![deny(missing_docs)]
 
+pub mod atomic;
 pub mod boilerplate;
 pub mod cluster;
 pub mod config;
 pub mod document;
 pub mod error;
 pub mod generate;
+pub mod index;
 pub mod input;
 pub mod lsh;
 pub mod minhash;
@@ -100,6 +102,7 @@ use serde::Serialize;
 pub use crate::config::{Config, ConfigBuilder, ConfigError, KeepPolicy};
 pub use crate::document::{DocId, Document, Source};
 pub use crate::error::{Error, Result};
+pub use crate::index::{Index, IndexError};
 pub use crate::progress::{Progress, Stage};
 pub use crate::report::{Cluster, Pair, Report, Stats, Timings};
 pub use crate::spans::{SharedSpan, Spans};
@@ -127,18 +130,13 @@ where
 
 fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
     let progress = config.progress();
-    let mut timings = report::Timings::default();
-    let mut clock = std::time::Instant::now();
-    let mut lap = |slot: &mut f64| {
-        *slot = clock.elapsed().as_secs_f64();
-        clock = std::time::Instant::now();
-    };
+    let clock = std::time::Instant::now();
     let hasher = minhash::MinHasher::from_config(config);
     progress.start(progress::Stage::Sketch, docs.len());
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let df = config
         .boilerplate_df()
-        .map(|_| boilerplate::DocFrequency::with_capacity(bytes / 6 + docs.len()));
+        .map(|_| boilerplate::DocFrequency::for_corpus(bytes, docs.len()));
     let sketches: Vec<minhash::Sketch> = docs
         .par_iter()
         .map(|d| {
@@ -153,29 +151,73 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
         .collect();
     progress.finish();
     let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
-    lap(&mut timings.sketch);
+    let sketch_seconds = clock.elapsed().as_secs_f64();
+    let mut report = finish(
+        &Sketched {
+            ids: docs.iter().map(|d| d.id.as_str()).collect(),
+            lengths: docs.iter().map(|d| d.text.len()).collect(),
+            given,
+            sketches: &sketches,
+            df: df.as_ref(),
+        },
+        |i| std::borrow::Cow::Borrowed(docs[i].text.as_str()),
+        |_| true,
+        config,
+    );
+    report.timings.sketch = sketch_seconds;
+    report.stats.too_short = too_short;
+    report
+}
 
+/// What the stages after sketching need to know of the documents, in id order.
+pub(crate) struct Sketched<'a, S> {
+    /// Ids.
+    pub ids: Vec<&'a str>,
+    /// Text lengths in bytes.
+    pub lengths: Vec<usize>,
+    /// Positions in the order the documents were given.
+    pub given: &'a [usize],
+    /// Sketches.
+    pub sketches: &'a [S],
+    /// Document frequencies of shingles, for the content figures.
+    pub df: Option<&'a boilerplate::DocFrequency>,
+}
+
+/// Candidates, verification, clusters and spans: everything after sketching. `text_of(i)` is
+/// document `i`'s text; only candidates for which `wanted` holds are verified.
+pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
+    docs: &Sketched<'_, S>,
+    text_of: impl Fn(usize) -> std::borrow::Cow<'t, str> + Sync,
+    wanted: impl Fn(lsh::CandidatePair) -> bool,
+    config: &Config,
+) -> Report {
+    let progress = config.progress();
+    let mut timings = report::Timings::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |slot: &mut f64| {
+        *slot = clock.elapsed().as_secs_f64();
+        clock = std::time::Instant::now();
+    };
     let lsh::Candidates {
-        pairs: candidates,
+        pairs: mut candidates,
         max_per_document,
         capped,
     } = lsh::candidates(
-        &sketches,
+        docs.sketches,
         &lsh::CandidateParams::from_config(config),
-        df.as_ref(),
+        docs.df,
     );
-    drop(sketches);
+    candidates.retain(|&c| wanted(c));
     lap(&mut timings.candidates);
-    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     progress.start(progress::Stage::Verify, candidates.len());
-    let verified = verify::verify(&texts, &candidates, config, df.as_ref());
+    let n = docs.ids.len();
+    let verified = verify::verify(n, &text_of, &candidates, config, docs.df);
     progress.finish();
     lap(&mut timings.verify);
 
-    let lengths: Vec<usize> = docs.iter().map(|d| d.text.len()).collect();
     let clusters = cluster::cluster(
-        &lengths,
-        given,
+        &docs.lengths,
+        docs.given,
         config.keep(),
         verified.iter().map(|v| (v.pair.a, v.pair.b)),
     );
@@ -185,14 +227,21 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
     let pairs: Vec<Pair> = verified
         .par_iter()
         .map(|v| {
-            let (a, b) = (&docs[v.pair.a.index()], &docs[v.pair.b.index()]);
+            let (a, b) = (v.pair.a.index(), v.pair.b.index());
             Pair {
-                a: a.id.clone(),
-                b: b.id.clone(),
+                a: docs.ids[a].to_string(),
+                b: docs.ids[b].to_string(),
                 similarity: v.similarity,
                 relation: v.relation,
                 spans: config.spans().then(|| {
-                    spans::diff_spans(&a.text, &b.text, config.shingle_size(), config.seed())
+                    let s = spans::diff_spans(
+                        &text_of(a),
+                        &text_of(b),
+                        config.shingle_size(),
+                        config.seed(),
+                    );
+                    progress.advance(1);
+                    s
                 }),
             }
         })
@@ -200,7 +249,7 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
     if config.spans() {
         progress.finish();
     }
-    let id = |d: DocId| docs[d.index()].id.clone();
+    let id = |d: DocId| docs.ids[d.index()].to_string();
     lap(&mut timings.report);
     Report {
         pairs,
@@ -212,8 +261,8 @@ fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
             })
             .collect(),
         stats: Stats {
-            documents: docs.len(),
-            too_short,
+            documents: n,
+            too_short: 0,
             candidates: candidates.len(),
             max_candidates_per_document: max_per_document,
             candidates_capped: capped,
@@ -260,7 +309,7 @@ pub fn compare(a: &Document, b: &Document, config: &Config) -> Comparison {
 
 /// Runs `f` in a pool of `threads` workers, or in the caller's pool for `None` (or when a
 /// pool cannot be built, which only changes speed, never results).
-fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn in_pool<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
     match threads.map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build()) {
         Some(Ok(pool)) => pool.install(f),
         _ => f(),

@@ -126,8 +126,8 @@ pub struct Candidates {
 /// found in the other (weights from `df`, see [`crate::boilerplate`]). Where a document is in
 /// more than `max_per_document` pairs, the pairs with the lowest scores are dropped, so a page
 /// whose chrome matches thousands of others still has its real duplicates verified.
-pub fn candidates(
-    sketches: &[Sketch],
+pub fn candidates<S: AsRef<Sketch> + Sync>(
+    sketches: &[S],
     params: &CandidateParams,
     df: Option<&DocFrequency>,
 ) -> Candidates {
@@ -145,13 +145,16 @@ pub fn candidates(
     };
     let totals: Vec<f64> = sketches
         .par_iter()
-        .map(|s| s.sample.iter().map(|&h| w(h)).sum())
+        .map(|s| s.as_ref().sample.iter().map(|&h| w(h)).sum())
         .collect();
     let mut scored: Vec<(u64, f64)> = packed
         .par_iter()
         .map(|&p| {
             let c = CandidatePair::unpack(p);
-            let (sa, sb) = (&sketches[c.a.index()].sample, &sketches[c.b.index()].sample);
+            let (sa, sb) = (
+                &sketches[c.a.index()].as_ref().sample,
+                &sketches[c.b.index()].as_ref().sample,
+            );
             let shared = shared_weight(sa, sb, &w);
             let smaller = totals[c.a.index()].min(totals[c.b.index()]);
             (p, if smaller > 0.0 { shared / smaller } else { 0.0 })
@@ -199,13 +202,18 @@ fn shared_weight(a: &[u64], b: &[u64], w: &impl Fn(u64) -> f64) -> f64 {
 }
 
 /// Route 1: pairs that agree on a whole band. Packed, unsorted, possibly repeated.
-fn band_pairs(sketches: &[Sketch], params: &CandidateParams) -> Vec<u64> {
+fn band_pairs<S: AsRef<Sketch> + Sync>(sketches: &[S], params: &CandidateParams) -> Vec<u64> {
     let rows = params.rows;
     let mut keys: Vec<(u64, u32)> = sketches
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, sketch)| {
-            let slots = sketch.signature.as_ref().map(|s| s.slots()).unwrap_or(&[]);
+            let slots = sketch
+                .as_ref()
+                .signature
+                .as_ref()
+                .map(|s| s.slots())
+                .unwrap_or(&[]);
             slots
                 .chunks_exact(rows)
                 .take(params.bands)
@@ -226,13 +234,17 @@ fn band_pairs(sketches: &[Sketch], params: &CandidateParams) -> Vec<u64> {
 
 /// Route 2: pairs whose shared sample hashes weigh at least half the containment threshold
 /// times the smaller document's sample weight. Packed and distinct.
-fn containment_pairs(sketches: &[Sketch], threshold: f64, params: &CandidateParams) -> Vec<u64> {
+fn containment_pairs<S: AsRef<Sketch> + Sync>(
+    sketches: &[S],
+    threshold: f64,
+    params: &CandidateParams,
+) -> Vec<u64> {
     let eligible = |s: &Sketch| s.shingles >= params.min_contained_shingles;
     let mut postings: Vec<(u64, u32)> = sketches
         .par_iter()
         .enumerate()
-        .filter(|(_, s)| eligible(s))
-        .flat_map_iter(|(doc, s)| s.sample.iter().map(move |&h| (h, doc as u32)))
+        .filter(|(_, s)| eligible(s.as_ref()))
+        .flat_map_iter(|(doc, s)| s.as_ref().sample.iter().map(move |&h| (h, doc as u32)))
         .collect();
     postings.par_sort_unstable();
     let groups: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).collect();

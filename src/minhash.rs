@@ -68,6 +68,12 @@ pub struct Sketch {
     pub shingles: usize,
 }
 
+impl AsRef<Sketch> for Sketch {
+    fn as_ref(&self) -> &Sketch {
+        self
+    }
+}
+
 /// Computes sketches with fixed parameters.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
@@ -97,6 +103,11 @@ impl MinHasher {
             config.sketch_scale(),
             config.seed(),
         )
+    }
+
+    /// A signature from saved slot values, or `None` when their number is not this hasher's.
+    pub fn signature_from_slots(&self, slots: Vec<u64>) -> Option<Signature> {
+        (slots.len() == self.num_hashes).then(|| Signature(slots.into_boxed_slice()))
     }
 
     /// Whether a shingle hash belongs to the containment sample.

@@ -194,23 +194,27 @@ pub struct VerifiedPair {
     pub relation: Relation,
 }
 
-/// Verifies `candidates` against the texts they index, keeping those that pass, in order.
-/// `df` gives the shingle weights of the content figures (all 1 without it).
-pub fn verify(
-    texts: &[&str],
+/// Verifies `candidates` among `documents` documents, keeping those that pass, in order.
+/// `text_of(i)` gives document `i`'s text (asked once per document in a candidate); `df` gives
+/// the shingle weights of the content figures (all 1 without it).
+pub fn verify<'t>(
+    documents: usize,
+    text_of: impl Fn(usize) -> std::borrow::Cow<'t, str> + Sync,
     candidates: &[CandidatePair],
     config: &Config,
     df: Option<&DocFrequency>,
 ) -> Vec<VerifiedPair> {
-    let mut involved = vec![false; texts.len()];
+    let mut involved = vec![false; documents];
     for c in candidates {
         involved[c.a.index()] = true;
         involved[c.b.index()] = true;
     }
-    let sets: Vec<Option<Vec<u64>>> = texts
+    let sets: Vec<Option<Vec<u64>>> = involved
         .par_iter()
-        .zip(involved.par_iter())
-        .map(|(text, &inv)| inv.then(|| shingle_set(text, config.shingle_size(), config.seed())))
+        .enumerate()
+        .map(|(i, &inv)| {
+            inv.then(|| shingle_set(&text_of(i), config.shingle_size(), config.seed()))
+        })
         .collect();
     let set = |i: usize| {
         sets[i]

@@ -27,9 +27,58 @@ pub enum Command {
     Dedup(DedupArgs),
     /// Measure precision and recall against a truth file (see `generate`).
     Eval(EvalArgs),
+    /// Build or extend a saved index, to check new documents against with `scan --against`.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Write a seeded synthetic news corpus and its truth file (for eval and benchmarks).
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Index the documents under PATHs into a new index file.
+    Build(IndexBuildArgs),
+    /// Add the documents under PATHs to an index file (ids already indexed are skipped).
+    Add(IndexAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexBuildArgs {
+    /// Folders or files to index.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The index file to write.
+    #[arg(short, long, value_name = "INDEX")]
+    pub output: PathBuf,
+    /// Replace an existing index file.
+    #[arg(long)]
+    pub force: bool,
+    /// Size the document-frequency sketch for a corpus this large (e.g. 2G) when the index
+    /// will grow well past its first build.
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub expected_size: Option<u64>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output_args: OutputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexAddArgs {
+    /// The index file to extend (rewritten atomically).
+    pub index: PathBuf,
+    /// Folders or files to add.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output_args: OutputArgs,
+    #[command(flatten)]
+    pub detect: DetectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +235,10 @@ pub struct ScanArgs {
     /// How much of each pair's span report to show in the readable output.
     #[arg(long, value_enum, default_value_t = SpansArg::Summary)]
     pub spans: SpansArg,
+    /// Report only pairs between PATHs' documents and those of this index (see `index build`),
+    /// and among PATHs' documents.
+    #[arg(long, value_name = "INDEX")]
+    pub against: Option<PathBuf>,
     #[command(flatten)]
     pub detect: DetectArgs,
 }

@@ -6,37 +6,24 @@
 //! place. Nothing is left behind when a write fails: the temporary goes away on drop.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub use neardupe::atomic::AtomicFile;
 
-fn temp_sibling(dest: &Path, tag: &str) -> PathBuf {
-    let parent = parent_of(dest);
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    parent.join(format!(".{name}.neardupe-{tag}-{}-{n}", std::process::id()))
+/// Starts writing `path` atomically, naming it in any error.
+pub fn create_file(path: &Path, force: bool) -> anyhow::Result<AtomicFile> {
+    AtomicFile::create(path, force).with_context(|| format!("writing {}", path.display()))
 }
 
-fn parent_of(p: &Path) -> PathBuf {
-    match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+/// Puts a file written with [`create_file`] in place, naming it in any error.
+pub fn commit_file(file: AtomicFile, path: &Path) -> anyhow::Result<()> {
+    file.commit()
+        .with_context(|| format!("writing {}", path.display()))
 }
-
-fn sync_dir(dir: &Path) {
-    // Best effort: some filesystems do not let a directory be opened for syncing.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
+use neardupe::atomic::{parent_of, sync_dir, temp_sibling};
 
 /// Refuses an output that equals an input file, lies inside an input folder, or contains an
 /// input (which `--force` would then replace).
@@ -79,73 +66,6 @@ fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
         Some(name) => parent.join(name),
         None => parent,
     })
-}
-
-/// A file written atomically: call [`AtomicFile::commit`] to put it in place.
-#[derive(Debug)]
-pub struct AtomicFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    file: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    /// Starts writing `dest`; refuses an existing `dest` unless `force`.
-    pub fn create(dest: &Path, force: bool) -> anyhow::Result<AtomicFile> {
-        if dest.exists() && !force {
-            bail!(
-                "{} already exists (use --force to replace it)",
-                dest.display()
-            );
-        }
-        if dest.is_dir() {
-            bail!("{} is a folder, not a file", dest.display());
-        }
-        let tmp = temp_sibling(dest, "tmp");
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .with_context(|| format!("creating a temporary file beside {}", dest.display()))?;
-        Ok(AtomicFile {
-            tmp,
-            dest: dest.to_path_buf(),
-            file: Some(BufWriter::new(file)),
-        })
-    }
-
-    /// Flushes, syncs and renames the file into place.
-    pub fn commit(mut self) -> anyhow::Result<()> {
-        let file = self.file.take().expect("committed once");
-        let file = file
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("writing {}", self.dest.display()))?;
-        file.sync_all()
-            .with_context(|| format!("syncing {}", self.dest.display()))?;
-        drop(file);
-        fs::rename(&self.tmp, &self.dest)
-            .with_context(|| format!("renaming into {}", self.dest.display()))?;
-        sync_dir(&parent_of(&self.dest));
-        Ok(())
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.file.as_mut().expect("not committed").write(buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.as_mut().expect("not committed").flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
 }
 
 /// A folder built beside its destination and renamed into place by [`AtomicDir::commit`].

@@ -17,7 +17,7 @@ use neardupe::{Report, Source};
 use serde::{Deserialize, Serialize};
 
 use super::args::{CheckArgs, Format};
-use super::atomic::AtomicFile;
+use super::atomic::{commit_file, create_file};
 use super::exit::Exit;
 use super::{Scanned, print_summary, scan_paths, write_stdout};
 
@@ -90,6 +90,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         false,
         args.output.quiet,
         args.output.documents,
+        None,
     )?;
 
     if let Some(path) = &args.write_baseline {
@@ -102,10 +103,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                 .map(|c| c.members.clone())
                 .collect(),
         };
-        let mut f = AtomicFile::create(path, args.force)?;
+        let mut f = create_file(path, args.force)?;
         serde_json::to_writer_pretty(&mut f, &b)?;
         f.write_all(b"\n")?;
-        f.commit()?;
+        commit_file(f, path)?;
         if !args.output.quiet {
             eprintln!(
                 "neardupe: wrote baseline {} with {} clusters ({} documents)",

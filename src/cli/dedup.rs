@@ -20,7 +20,7 @@ use neardupe::{Pair, Relation, Source};
 use serde::Serialize;
 
 use super::args::{DedupArgs, Emit};
-use super::atomic::{AtomicDir, AtomicFile, check_output_path, write_synced};
+use super::atomic::{AtomicDir, check_output_path, commit_file, create_file, write_synced};
 use super::exit::Exit;
 use super::scan_paths;
 
@@ -54,7 +54,15 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
         }
     }
     let builder = args.detect.builder(false).keep(args.keep.into());
-    let s = scan_paths(&args.paths, &args.input, builder, false, args.quiet, false)?;
+    let s = scan_paths(
+        &args.paths,
+        &args.input,
+        builder,
+        false,
+        args.quiet,
+        false,
+        None,
+    )?;
     if !s.notes.errors.is_empty() {
         eprintln!(
             "neardupe: not writing {}: {} input{} could not be read (see above), and a copy without them would lose them",
@@ -91,9 +99,9 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
                     return Ok(exit);
                 }
             } else {
-                let mut f = AtomicFile::create(&args.output, args.force)?;
+                let mut f = create_file(&args.output, args.force)?;
                 f.write_all(list.as_bytes())?;
-                f.commit()?;
+                commit_file(f, &args.output)?;
             }
         }
         Emit::Copy => copy(&args, &s.sources, &removed)?,
@@ -106,7 +114,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
             .iter()
             .map(|p| ((p.a.as_str(), p.b.as_str()), p))
             .collect();
-        let mut f = AtomicFile::create(path, args.force)?;
+        let mut f = create_file(path, args.force)?;
         for (&id, &kept) in &removed {
             let pair = pairs
                 .get(&(id, kept))
@@ -131,7 +139,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
             serde_json::to_writer(&mut f, &line)?;
             f.write_all(b"\n")?;
         }
-        f.commit()?;
+        commit_file(f, path)?;
     }
     if !args.quiet {
         eprintln!(
@@ -202,12 +210,12 @@ fn copy(
     let single = args.paths.len() == 1 && args.paths[0].is_file();
     if single {
         let input = &args.paths[0];
-        let mut f = AtomicFile::create(&args.output, args.force)?;
+        let mut f = create_file(&args.output, args.force)?;
         match shards.get(input.as_path()) {
             Some(lines) => filter_shard(input, lines, &mut f, args.input.max_file_size)?,
             None => io::copy(&mut File::open(input)?, &mut f).map(|_| ())?,
         }
-        return f.commit();
+        return commit_file(f, &args.output);
     }
     let dir = AtomicDir::create(&args.output, args.force)?;
     let mut written: HashSet<PathBuf> = HashSet::new();

@@ -143,6 +143,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
         false,
         args.output.quiet,
         false,
+        None,
     )?;
     let seconds = s.started.elapsed().as_secs_f64();
     let bytes: usize = s.sources.values().map(|(_, len)| len).sum();

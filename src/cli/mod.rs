@@ -7,10 +7,11 @@ pub mod check;
 pub mod dedup;
 pub mod eval;
 pub mod exit;
+pub mod index;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(args),
         Command::Dedup(args) => dedup::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Index(args) => index::run(args),
         Command::Generate(args) => generate(args),
     }
 }
@@ -59,19 +61,27 @@ pub fn progress(quiet: bool) -> ProgressHandle {
     }
 }
 
-/// Reads `paths`, prints problems on stderr, and runs the library on what was read.
-pub fn scan_paths(
+/// Documents read, and what went wrong reading them (already printed on stderr).
+pub struct ReadInputs {
+    /// Documents read.
+    pub documents: Vec<Document>,
+    /// Files skipped, failed or renamed.
+    pub notes: RunNotes,
+    /// When reading started.
+    pub started: Instant,
+    /// Seconds spent reading.
+    pub read_seconds: f64,
+}
+
+/// Reads `paths`, printing each problem on stderr.
+pub fn read_inputs(
     paths: &[PathBuf],
     input_args: &InputArgs,
-    builder: ConfigBuilder,
-    keep_texts: bool,
+    bars: &ProgressHandle,
     quiet: bool,
     list_documents: bool,
-) -> anyhow::Result<Scanned> {
+) -> ReadInputs {
     let started = Instant::now();
-    // Check the options before reading anything.
-    let config = builder.clone().build().context("invalid options")?;
-    let bars = progress(quiet);
     let mut options = input_args.options();
     options.progress = bars.clone();
     let read = input::read_paths(paths, &options);
@@ -96,9 +106,39 @@ pub fn scan_paths(
     };
     if read.documents.is_empty() && read.errors.is_empty() && !quiet {
         eprintln!(
-            "neardupe: no documents found under the given paths (folders are searched for .txt, .md and .jsonl[.gz|.zst] files)"
+            "neardupe: no documents found under the given paths (folders are searched for .txt, .md, .html and .jsonl[.gz|.zst] files)"
         );
     }
+    ReadInputs {
+        documents: read.documents,
+        notes,
+        started,
+        read_seconds,
+    }
+}
+
+/// Reads `paths`, prints problems on stderr, and runs the library on what was read: a full
+/// scan, or with `against`, a query of the index.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site per command, each passing its flags"
+)]
+pub fn scan_paths(
+    paths: &[PathBuf],
+    input_args: &InputArgs,
+    builder: ConfigBuilder,
+    keep_texts: bool,
+    quiet: bool,
+    list_documents: bool,
+    against: Option<&Path>,
+) -> anyhow::Result<Scanned> {
+    // Check the options (and the index) before reading anything.
+    let config = builder.clone().build().context("invalid options")?;
+    let index = against
+        .map(|p| neardupe::Index::open(p, &config))
+        .transpose()?;
+    let bars = progress(quiet);
+    let read = read_inputs(paths, input_args, &bars, quiet, list_documents);
     let sources = read
         .documents
         .iter()
@@ -112,19 +152,29 @@ pub fn scan_paths(
     } else {
         HashMap::new()
     };
-    let config = match bars.0 {
-        Some(p) => builder.progress(p).build().context("invalid options")?,
-        None => config,
+    let report = match &index {
+        Some(index) => index.query(&read.documents),
+        None => {
+            let config = match bars.0 {
+                Some(p) => builder.progress(p).build().context("invalid options")?,
+                None => config,
+            };
+            neardupe::find_duplicates(read.documents, &config)
+        }
     };
-    let report = neardupe::find_duplicates(read.documents, &config);
     Ok(Scanned {
         report,
-        notes,
+        notes: read.notes,
         sources,
         texts,
-        read_seconds,
-        started,
+        read_seconds: read.read_seconds,
+        started: read.started,
     })
+}
+
+/// Prints one `neardupe: ...` line on stderr.
+pub fn print_summary_line(line: &str) {
+    eprintln!("neardupe: {line}");
 }
 
 /// Prints the summary line (and stage timings with `--stats`) on stderr.
@@ -165,6 +215,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         keep_texts,
         args.output.quiet,
         args.output.documents,
+        args.against.as_deref(),
     )?;
     let written = write_stdout(|out| match format {
         Format::Json => json::write_report(out, &s.report, &s.notes, None),
