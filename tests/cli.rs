@@ -199,23 +199,31 @@ fn thresholds_are_flags() {
 #[cfg(unix)]
 #[test]
 fn unreadable_input_exits_2_and_reports_the_rest() {
-    let dir = scratch("unreadable");
+    use std::os::unix::fs::PermissionsExt;
+    let work = util::open_scratch("unreadable");
+    std::fs::create_dir(work.join("seed")).unwrap();
+    for name in ["article_only.txt", "full_page.txt"] {
+        std::fs::copy(
+            util::root().join("corpus/seed").join(name),
+            work.join("seed").join(name),
+        )
+        .unwrap();
+    }
+    let dir = work.join("data");
+    std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("secret.txt"), "words nobody may read").unwrap();
     std::fs::create_dir(dir.join("locked")).unwrap();
     std::fs::write(dir.join("locked/inside.txt"), "also unreadable").unwrap();
     std::fs::write(dir.join("open.txt"), "a readable file").unwrap();
-    util::open_up(&dir);
+    for d in [&dir, &work.join("seed")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     util::forbid(&dir.join("secret.txt"));
     util::forbid(&dir.join("locked"));
-    let dir_s = dir.to_str().unwrap();
-    let r = util::run_unprivileged(&[
-        "scan",
-        "corpus/seed",
-        "no/such/folder",
-        dir_s,
-        "--format",
-        "json",
-    ]);
+    let r = util::run_unprivileged(
+        &work,
+        &["scan", "seed", "no/such/folder", "data", "--format", "json"],
+    );
     assert_eq!(r.code(), 2, "{}", r.stderr());
     let lines = r.json_lines();
     let errors: Vec<&Value> = lines.iter().filter(|l| l["type"] == "error").collect();
@@ -229,7 +237,7 @@ fn unreadable_input_exits_2_and_reports_the_rest() {
     );
     let locked = errors
         .iter()
-        .find(|e| e["path"].as_str().unwrap().ends_with("locked"))
+        .find(|e| e["path"] == "data/locked")
         .expect("the folder is named");
     assert!(
         locked["message"]
@@ -240,7 +248,7 @@ fn unreadable_input_exits_2_and_reports_the_rest() {
     );
     let secret = errors
         .iter()
-        .find(|e| e["path"].as_str().unwrap().ends_with("secret.txt"))
+        .find(|e| e["path"] == "data/secret.txt")
         .expect("the file is named");
     assert!(
         secret["message"]
@@ -262,6 +270,11 @@ fn unreadable_input_exits_2_and_reports_the_rest() {
         "{}",
         r.stderr()
     );
+    let _ = std::process::Command::new("chmod")
+        .args(["-R", "u+rwx"])
+        .arg(&work)
+        .output();
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 #[test]

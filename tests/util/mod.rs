@@ -92,27 +92,45 @@ pub fn golden(name: &str, got: &str) {
 }
 
 /// Runs `neardupe ARGS...` as an unprivileged user (via `setpriv` when the tests run as root,
-/// as CI does), so that files with no read permission really are unreadable.
-pub fn run_unprivileged(args: &[&str]) -> Run {
+/// as CI does), so that files with no read permission really are unreadable. The binary is
+/// copied to `workdir` first, and the command runs there: the checkout itself may sit where
+/// an unprivileged user cannot reach.
+pub fn run_unprivileged(workdir: &Path, args: &[&str]) -> Run {
     let uid = Command::new("id").arg("-u").output().expect("id runs");
     let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
-    let out = if root {
-        Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_neardupe"))
-            .args(args)
-            .current_dir(root_dir())
-            .stdin(Stdio::null())
-            .output()
-            .expect("setpriv runs (util-linux)")
+    let bin = workdir.join("neardupe");
+    std::fs::copy(env!("CARGO_BIN_EXE_neardupe"), &bin).expect("binary copied");
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
     } else {
-        neardupe().args(args).output().expect("binary runs")
+        Command::new(&bin)
     };
+    let out = cmd
+        .args(args)
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv runs (util-linux)");
     Run { out }
 }
 
-fn root_dir() -> PathBuf {
-    root()
+/// A fresh folder under the system temporary folder, open to every user (unlike, perhaps,
+/// the checkout), for tests that run the binary unprivileged.
+#[cfg(unix)]
+pub fn open_scratch(name: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("neardupe-test-{name}-{}", std::process::id()));
+    let _ = Command::new("chmod")
+        .args(["-R", "u+rwx"])
+        .arg(&dir)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
 }
 
 /// Makes `path` (file or folder) readable by nobody, world-traversable parents kept.
@@ -120,20 +138,4 @@ fn root_dir() -> PathBuf {
 pub fn forbid(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
-}
-
-/// Opens `dir` and its parents up to the target folder for an unprivileged user.
-#[cfg(unix)]
-pub fn open_up(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let stop = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut d = Some(dir);
-    while let Some(p) = d {
-        if p == stop || !p.starts_with(stop) {
-            break;
-        }
-        let mode = std::fs::metadata(p).unwrap().permissions().mode();
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o755)).unwrap();
-        d = p.parent();
-    }
 }
