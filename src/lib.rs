@@ -202,6 +202,7 @@ pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
         pairs: mut candidates,
         max_per_document,
         capped,
+        pruned,
     } = lsh::candidates(
         docs.sketches,
         &lsh::CandidateParams::from_config(config),
@@ -266,6 +267,7 @@ pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
             candidates: candidates.len(),
             max_candidates_per_document: max_per_document,
             candidates_capped: capped,
+            candidates_pruned: pruned,
         },
         timings,
     }

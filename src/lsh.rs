@@ -82,6 +82,9 @@ pub struct CandidateParams {
     pub boilerplate_df: Option<f64>,
     /// Candidates kept per document.
     pub max_per_document: usize,
+    /// The lower of the Jaccard and containment thresholds: pairs whose sample says they are
+    /// far below it are not verified.
+    pub lowest_threshold: f64,
     /// Seed of the band keys.
     pub seed: u64,
 }
@@ -97,6 +100,9 @@ impl CandidateParams {
             max_postings: config.max_postings(),
             boilerplate_df: config.boilerplate_df(),
             max_per_document: config.max_candidates_per_document(),
+            lowest_threshold: config
+                .jaccard_threshold()
+                .min(config.containment_threshold().unwrap_or(1.0)),
             seed: config.seed(),
         }
     }
@@ -118,7 +124,12 @@ pub struct Candidates {
     pub max_per_document: usize,
     /// Pairs dropped by the per-document cap.
     pub capped: usize,
+    /// Pairs dropped because their samples put them far below every threshold.
+    pub pruned: usize,
 }
+
+/// Samples smaller than this are too noisy to prune on.
+const MIN_SAMPLE_TO_PRUNE: usize = 16;
 
 /// All candidate pairs of both routes, capped per document, sorted and distinct.
 ///
@@ -147,7 +158,7 @@ pub fn candidates<S: AsRef<Sketch> + Sync>(
         .par_iter()
         .map(|s| s.as_ref().sample.iter().map(|&h| w(h)).sum())
         .collect();
-    let mut scored: Vec<(u64, f64)> = packed
+    let mut scored: Vec<(u64, f64, usize)> = packed
         .par_iter()
         .map(|&p| {
             let c = CandidatePair::unpack(p);
@@ -157,9 +168,22 @@ pub fn candidates<S: AsRef<Sketch> + Sync>(
             );
             let shared = shared_weight(sa, sb, &w);
             let smaller = totals[c.a.index()].min(totals[c.b.index()]);
-            (p, if smaller > 0.0 { shared / smaller } else { 0.0 })
+            (
+                p,
+                if smaller > 0.0 { shared / smaller } else { 0.0 },
+                sa.len().min(sb.len()),
+            )
         })
         .collect();
+    // The score estimates the larger of the two content containments, an upper bound of
+    // content Jaccard: a pair estimated at under half the lowest threshold, on a sample big
+    // enough to trust, cannot pass verification.
+    let before = scored.len();
+    scored.retain(|&(_, score, sample)| {
+        sample < MIN_SAMPLE_TO_PRUNE || score >= 0.5 * params.lowest_threshold
+    });
+    let pruned = before - scored.len();
+    let mut scored: Vec<(u64, f64)> = scored.into_iter().map(|(p, score, _)| (p, score)).collect();
     // Strongest first; ties in pair order, so the cap is deterministic.
     scored.par_sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let mut per_doc = vec![0usize; sketches.len()];
@@ -181,6 +205,7 @@ pub fn candidates<S: AsRef<Sketch> + Sync>(
         pairs: kept.into_iter().map(CandidatePair::unpack).collect(),
         max_per_document: per_doc.into_iter().max().unwrap_or(0),
         capped,
+        pruned,
     }
 }
 

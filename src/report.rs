@@ -50,6 +50,8 @@ pub struct Stats {
     pub max_candidates_per_document: usize,
     /// Candidate pairs dropped by the per-document cap.
     pub candidates_capped: usize,
+    /// Candidate pairs dropped because their samples put them far below every threshold.
+    pub candidates_pruned: usize,
 }
 
 /// Wall-clock seconds per stage. Not part of the serialised report, which must not depend on

@@ -122,6 +122,8 @@ pub struct Scores {
     pub max_candidates_per_document: usize,
     /// Candidate pairs dropped by the per-document cap.
     pub candidates_capped: usize,
+    /// Candidate pairs dropped because their samples put them far below every threshold.
+    pub candidates_pruned: usize,
     /// Wall-clock seconds of the scan (reading included).
     pub seconds: f64,
     /// Megabytes of text per second.
@@ -216,6 +218,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
         candidates_per_document: ratio(2 * stats.candidates, stats.documents.max(1)),
         max_candidates_per_document: stats.max_candidates_per_document,
         candidates_capped: stats.candidates_capped,
+        candidates_pruned: stats.candidates_pruned,
         seconds,
         mb_per_second: bytes as f64 / 1e6 / seconds.max(1e-9),
     };
@@ -294,10 +297,11 @@ fn write_human(
     writeln!(out)?;
     writeln!(
         out,
-        "candidates verified per document {:.2} (max {}, {} dropped by the cap); {:.2} s, {:.1} MB/s",
+        "candidates verified per document {:.2} (max {}; {} dropped by the cap, {} pruned on their samples); {:.2} s, {:.1} MB/s",
         s.candidates_per_document,
         s.max_candidates_per_document,
         s.candidates_capped,
+        s.candidates_pruned,
         s.seconds,
         s.mb_per_second
     )?;
