@@ -690,3 +690,39 @@ fn a_200_mb_line_without_newline_is_skipped_in_bounded_memory() {
     assert_eq!(summary(&lines)["documents"], 1);
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn control_characters_in_texts_are_escaped_on_a_terminal() {
+    let dir = scratch("ctrl_text");
+    let a = "The quick brown fox \u{1b}[2J jumps over the lazy dog near the river bank today and tomorrow.";
+    let b = "The quick brown fox \u{202e} leaps over the lazy dog near the river bank today and tomorrow.";
+    std::fs::write(dir.join("a.txt"), a).unwrap();
+    std::fs::write(dir.join("b.txt"), b).unwrap();
+    let (pa, pb) = (dir.join("a.txt"), dir.join("b.txt"));
+    let r = run(&[
+        "compare",
+        pa.to_str().unwrap(),
+        pb.to_str().unwrap(),
+        "--color",
+        "always",
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    assert!(
+        !out.contains("\u{1b}[2J") && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("\\u{1b}[2J") && out.contains("\\u{202e}"),
+        "{out}"
+    );
+    // JSON keeps the bytes: offsets point into the text as read.
+    let r = run(&[
+        "compare",
+        pa.to_str().unwrap(),
+        pb.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(r.json_lines()[0]["spans"]["a_only"].as_array().is_some());
+}
