@@ -35,6 +35,14 @@ def bands_for(threshold):
     return b, NUM_PERM // b
 
 
+def query_all(lsh, sigs, pairs):
+    """Every document's LSH candidates, as index pairs."""
+    for i, m in enumerate(sigs):
+        for j in lsh.query(m):
+            if j != i:
+                pairs.add((min(i, j), max(i, j)))
+
+
 started = time.perf_counter()
 ids, texts = [], []
 with open(CORPUS, encoding="utf-8") as f:
@@ -54,10 +62,7 @@ if TOOL == "datasketch":
         m.update_batch([s.encode("utf-8") for s in shingles(text)])
         lsh.insert(i, m)
         sigs.append(m)
-    for i, m in enumerate(sigs):
-        for j in lsh.query(m):
-            if j != i:
-                pairs.add((min(i, j), max(i, j)))
+    query_all(lsh, sigs, pairs)
 elif TOOL == "rensa":
     from rensa import RMinHash, RMinHashLSH
     b, _ = bands_for(THRESHOLD)
@@ -68,10 +73,7 @@ elif TOOL == "rensa":
         m.update(list(shingles(text)))
         lsh.insert(i, m)
         sigs.append(m)
-    for i, m in enumerate(sigs):
-        for j in lsh.query(m):
-            if j != i:
-                pairs.add((min(i, j), max(i, j)))
+    query_all(lsh, sigs, pairs)
 elif TOOL == "gaoya":
     from gaoya.minhash import MinHashStringIndex
     b, r = bands_for(THRESHOLD)
