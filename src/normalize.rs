@@ -67,7 +67,8 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str, Range<usize>)) {
         let word = &text[range.clone()];
         buf.clear();
         if word.is_ascii() {
-            buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
             f(&buf, range);
         } else {
             scratch.clear();
@@ -100,8 +101,22 @@ fn is_solo_char(c: char) -> bool {
 
 /// Calls `f` with the byte range of every word of `s`, unnormalised.
 fn split_words(s: &str, mut f: impl FnMut(Range<usize>)) {
+    let bytes = s.as_bytes();
     let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII: a table lookup, no UTF-8 decoding.
+            if ASCII_WORD[b as usize] {
+                start.get_or_insert(i);
+            } else if let Some(st) = start.take() {
+                f(st..i);
+            }
+            i += 1;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("i is on a character boundary");
         if is_solo_char(c) {
             if let Some(st) = start.take() {
                 f(st..i);
@@ -114,11 +129,23 @@ fn split_words(s: &str, mut f: impl FnMut(Range<usize>)) {
         } else if let Some(st) = start.take() {
             f(st..i);
         }
+        i += c.len_utf8();
     }
     if let Some(st) = start {
         f(st..s.len());
     }
 }
+
+/// Which ASCII bytes belong inside a word (letters and digits).
+const ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
