@@ -64,24 +64,29 @@ pub fn tokens(text: &str, seed: u64) -> Vec<Token> {
 /// `k` must be in `1..=ConfigBuilder::MAX_SHINGLE_SIZE` (a [`crate::Config`] guarantees it).
 pub fn for_each_shingle(text: &str, k: usize, seed: u64, mut f: impl FnMut(u64)) -> usize {
     let k = k.clamp(1, ConfigBuilder::MAX_SHINGLE_SIZE);
-    // Word hashes with what separates each from the one before.
-    let mut words: Vec<(u64, Gap)> = Vec::new();
+    // Word hashes as little-endian bytes, so a window is hashed in place (the same bytes
+    // `shingle_hash` builds), and what separates each word from the one before.
+    let mut bytes: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 2);
+    let mut gaps: Vec<Gap> = Vec::with_capacity(text.len() / 5);
     let mut prev_end = 0usize;
     for_each_word(text, |w, range| {
-        let gap = if words.is_empty() || range.start <= prev_end {
+        let gap = if gaps.is_empty() || range.start <= prev_end {
             Gap::Space
         } else {
             gap_kind(&text[prev_end..range.start])
         };
         prev_end = prev_end.max(range.end);
-        words.push((word_hash(w, seed), gap));
+        bytes.extend_from_slice(&word_hash(w, seed).to_le_bytes());
+        gaps.push(gap);
     });
-    if words.len() < k {
-        return words.len();
+    let words = gaps.len();
+    if words < k {
+        return words;
     }
+    let hash = |from: usize, to: usize| xxh3_64(&bytes[8 * from..8 * to]);
     // Lines, as ranges of word indexes.
     let mut lines: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, blank line before)
-    for (i, &(_, gap)) in words.iter().enumerate() {
+    for (i, &gap) in gaps.iter().enumerate() {
         if i == 0 || gap != Gap::Space {
             lines.push((i, i + 1, gap == Gap::Paragraph));
         } else if let Some(last) = lines.last_mut() {
@@ -89,7 +94,6 @@ pub fn for_each_shingle(text: &str, k: usize, seed: u64, mut f: impl FnMut(u64))
         }
     }
     let short = |l: &(usize, usize, bool)| l.1 - l.0 < 2 * k;
-    let mut hashes = Vec::with_capacity(k);
     let mut segment_start = 0usize;
     for (n, line) in lines.iter().enumerate() {
         let next = lines.get(n + 1);
@@ -100,21 +104,17 @@ pub fn for_each_shingle(text: &str, k: usize, seed: u64, mut f: impl FnMut(u64))
         if !ends {
             continue;
         }
-        let segment = &words[segment_start..line.1];
-        if segment.len() < k {
-            hashes.clear();
-            hashes.extend(segment.iter().map(|w| w.0));
-            f(shingle_hash(&hashes));
+        let end = line.1;
+        if end - segment_start < k {
+            f(hash(segment_start, end));
         } else {
-            for window in segment.windows(k) {
-                hashes.clear();
-                hashes.extend(window.iter().map(|w| w.0));
-                f(shingle_hash(&hashes));
+            for start in segment_start..=end - k {
+                f(hash(start, start + k));
             }
         }
-        segment_start = line.1;
+        segment_start = end;
     }
-    words.len()
+    words
 }
 
 /// What separates two words.
@@ -129,6 +129,9 @@ enum Gap {
 }
 
 fn gap_kind(gap: &str) -> Gap {
+    if gap == " " {
+        return Gap::Space;
+    }
     let mut newlines = 0;
     let mut kind = Gap::Space;
     for c in gap.chars() {
