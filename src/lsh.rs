@@ -29,8 +29,9 @@
 //! Trade-offs: the sample costs ~1/scale of the shingles in memory (8 bytes each), more than a
 //! fixed signature for long documents; a document with very few shingles may sample none
 //! (probability `(1 - 1/scale)^n`, 0.13% at the default minimum of 50 shingles, which is why
-//! route 1 also runs). Hashes shared by more than `max_postings` documents (site chrome, stock
-//! blurbs) are ignored here: they say nothing about which pages hold which article, and they
+//! route 1 also runs). Hashes shared by more than `max_postings` documents, or by more than
+//! ten times the boilerplate threshold (site chrome, stock blurbs, related-link lists: they
+//! weigh under a tenth, see [`crate::boilerplate`]) do not pair documents here: they say nothing about which pages hold which article, and they
 //! would make the work quadratic. Every candidate is verified exactly afterwards
 //! ([`crate::verify`]), so this route can only lose pairs, never report false ones.
 
@@ -281,9 +282,15 @@ fn containment_pairs<S: AsRef<Sketch> + Sync>(
             total[d as usize] += w;
         }
     }
+    // A hash weighing under a tenth (in more than 10 T documents) adds almost nothing to a
+    // pair's shared weight, and pairing its documents is quadratic: leave it to the totals.
+    let longest = match params.boilerplate_df {
+        Some(t) => params.max_postings.min((10.0 * t) as usize),
+        None => params.max_postings,
+    };
     let mut shared: Vec<(u64, f32)> = groups
         .par_iter()
-        .filter(|g| g.len() > 1 && g.len() <= params.max_postings)
+        .filter(|g| g.len() > 1 && g.len() <= longest)
         .flat_map_iter(|g| {
             let w = params.weight(g.len()) as f32;
             let mut out = Vec::with_capacity(g.len() * (g.len() - 1) / 2);
