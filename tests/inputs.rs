@@ -627,7 +627,7 @@ fn odd_paths_are_read_and_named_faithfully() {
 }
 
 #[test]
-fn deep_trees_and_many_tiny_files() {
+fn deep_trees_and_100k_tiny_files_with_few_file_handles() {
     let dir = scratch("deep");
     let mut deep = dir.clone();
     for i in 0..200 {
@@ -641,19 +641,29 @@ fn deep_trees_and_many_tiny_files() {
     .unwrap();
     let many = dir.join("many");
     std::fs::create_dir(&many).unwrap();
-    for i in 0..5000 {
+    for i in 0..100_000 {
         std::fs::write(
-            many.join(format!("f{i:05}.txt")),
+            many.join(format!("f{i:06}.txt")),
             format!("tiny file number {i} with a few words"),
         )
         .unwrap();
     }
-    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()]);
+    // 100,000 files with at most 64 open file descriptors: files are closed as they are read.
+    let bin = env!("CARGO_BIN_EXE_neardupe");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{bin}' scan --format json --spans none '{}'",
+            dir.display()
+        ))
+        .output()
+        .unwrap();
+    let r = util::Run { out };
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let s = summary(&r.json_lines());
     assert_eq!(
         (s["documents"].as_u64(), s["errors"].as_u64()),
-        (Some(5001), Some(0))
+        (Some(100_001), Some(0))
     );
 }
 
