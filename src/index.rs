@@ -432,7 +432,7 @@ impl Index {
                 in_config,
             });
         }
-        let _ = r.u64();
+        r.u64(); // the body length, read above
         let body = zstd::decode_all(r.take(body_len).ok_or_else(|| malformed("body"))?)
             .map_err(|_| malformed("body"))?;
         let mut b = Reader { bytes: &body };

@@ -255,7 +255,7 @@ fn band_pairs<S: AsRef<Sketch> + Sync>(sketches: &[S], params: &CandidateParams)
         })
         .collect();
     keys.par_sort_unstable();
-    pairs_in_groups(&keys, params.max_postings, true)
+    pairs_in_groups(&keys, params.max_postings)
 }
 
 /// Route 2: pairs whose shared sample hashes weigh at least half the containment threshold
@@ -319,9 +319,9 @@ fn containment_pairs<S: AsRef<Sketch> + Sync>(
     out
 }
 
-/// Every pair of documents within each run of equal keys. A run longer than `max` pairs each
-/// member with its first member when `star_past_max`, and is skipped otherwise.
-fn pairs_in_groups(items: &[(u64, u32)], max: usize, star_past_max: bool) -> Vec<u64> {
+/// Every pair of documents within each run of equal keys; a run longer than `max` pairs each
+/// member with its first member only.
+fn pairs_in_groups(items: &[(u64, u32)], max: usize) -> Vec<u64> {
     let groups: Vec<&[(u64, u32)]> = items
         .chunk_by(|x, y| x.0 == y.0)
         .filter(|g| g.len() > 1)
@@ -331,9 +331,7 @@ fn pairs_in_groups(items: &[(u64, u32)], max: usize, star_past_max: bool) -> Vec
         .flat_map_iter(|g| {
             let mut out = Vec::new();
             if g.len() > max {
-                if star_past_max {
-                    out.extend(g[1..].iter().map(|x| CandidatePair::pack(g[0].1, x.1)));
-                }
+                out.extend(g[1..].iter().map(|x| CandidatePair::pack(g[0].1, x.1)));
             } else {
                 for (i, x) in g.iter().enumerate() {
                     out.extend(g[i + 1..].iter().map(|y| CandidatePair::pack(x.1, y.1)));
@@ -420,9 +418,8 @@ mod tests {
     #[test]
     fn huge_buckets_pair_with_the_first_member() {
         let items: Vec<(u64, u32)> = (0..10).map(|d| (7, d)).collect();
-        let pairs = pairs_in_groups(&items, 4, true);
+        let pairs = pairs_in_groups(&items, 4);
         assert_eq!(pairs.len(), 9);
-        assert!(pairs_in_groups(&items, 4, false).is_empty());
-        assert_eq!(pairs_in_groups(&items, 10, true).len(), 45);
+        assert_eq!(pairs_in_groups(&items, 10).len(), 45);
     }
 }

@@ -14,7 +14,6 @@ pub enum Exit {
     /// Finished; every input read.
     Success,
     /// Finished with findings, for commands that gate on them.
-    #[allow(dead_code, reason = "used by the check command (issue 6)")]
     Findings,
     /// A usage error, or unreadable input.
     Error,
