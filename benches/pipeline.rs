@@ -98,6 +98,16 @@ fn stages(c: &mut Criterion) {
             black_box(n)
         })
     });
+    // The pipeline's scanner: the same words, with the gaps between them, no offsets.
+    g.bench_function("scan_words 2k docs", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for d in &docs {
+                neardupe::normalize::scan_words(&d.text, |w, _| n += w.len());
+            }
+            black_box(n)
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("shingle");
@@ -116,9 +126,14 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("minhash");
     g.throughput(Throughput::Bytes(total));
     g.bench_function("sketch 2k docs", |b| {
+        let mut scratch = neardupe::minhash::Scratch::default();
+        let mut set = Vec::new();
         b.iter(|| {
             docs.iter()
-                .map(|d| hasher.sketch(&d.text))
+                .map(|d| {
+                    set.clear();
+                    hasher.sketch_text(&d.text, &mut scratch, &mut set)
+                })
                 .collect::<Vec<_>>()
         })
     });
@@ -135,13 +150,14 @@ fn stages(c: &mut Criterion) {
 
     let cands = candidates(&sketches, &params, None).pairs;
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let lengths: Vec<usize> = texts.iter().map(|t| t.len()).collect();
     let mut g = c.benchmark_group("verify");
     g.throughput(Throughput::Elements(cands.len() as u64));
     g.bench_function(BenchmarkId::new("candidates", cands.len()), |b| {
         b.iter(|| {
             neardupe::verify::verify(
-                texts.len(),
-                |i| std::borrow::Cow::Borrowed(texts[i]),
+                &lengths,
+                |i| Some(std::borrow::Cow::Borrowed(texts[i])),
                 &cands,
                 &config,
                 None,

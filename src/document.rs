@@ -45,6 +45,9 @@ pub enum Source {
         path: PathBuf,
         /// Its line number, from 1.
         line: u64,
+        /// Where the line starts in the file, for a plain (uncompressed) file that can be read
+        /// again; `None` for compressed files and standard input.
+        offset: Option<u64>,
     },
 }
 
@@ -54,7 +57,7 @@ impl std::fmt::Display for Source {
             Source::Memory => f.write_str("(memory)"),
             Source::Stdin => f.write_str("-"),
             Source::File(p) => f.write_str(&path_id(p)),
-            Source::Line { path, line } => write!(f, "{}:{line}", path_id(path)),
+            Source::Line { path, line, .. } => write!(f, "{}:{line}", path_id(path)),
         }
     }
 }

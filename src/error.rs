@@ -76,6 +76,18 @@ pub enum Error {
         /// The file of the second document.
         path: PathBuf,
     },
+    /// A document read earlier could not be read again as it was (to verify a candidate pair
+    /// or show its spans): the file changed, moved or vanished during the run. The pairs it is
+    /// in are not reported.
+    #[error("{source_name}: {reason}; its pairs are not reported")]
+    Changed {
+        /// The document's source.
+        source_name: String,
+        /// What went wrong.
+        reason: String,
+        /// The file.
+        path: PathBuf,
+    },
     /// The configuration was rejected.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -158,7 +170,8 @@ impl Error {
             | Error::Decode { path, .. }
             | Error::Record { path, .. }
             | Error::TooLarge { path, .. }
-            | Error::DuplicateId { path, .. } => Some(path),
+            | Error::DuplicateId { path, .. }
+            | Error::Changed { path, .. } => Some(path),
             Error::Config(_) => None,
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! # What it holds
 //!
-//! Every indexed document's id, source, encoding, sketch (MinHash signature and containment
+//! Every indexed document's id, source, encoding, sketch (LSH band keys and containment
 //! sample) and text, plus the corpus's shingle document frequencies (the count–min sketch of
 //! [`crate::boilerplate`]). Texts are kept so that exact verification and span reports never
 //! depend on the original files still being where they were: the cost is the text itself,
@@ -23,7 +23,7 @@
 //! not a pass over the corpus's text. Queries take `&self`; an `Index` is `Send + Sync`.
 //! [`Index::insert`] adds documents, so query-then-insert is a streaming deduplicator.
 //!
-//! # File format (version 1)
+//! # File format (version 2)
 //!
 //! `NEARDUPEIDX` magic (11 bytes), format version (u32, little endian), the length and JSON of
 //! every parameter that affects signatures and decisions, the length of the body and the body
@@ -44,13 +44,12 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::boilerplate::DocFrequency;
 use crate::config::Config;
 use crate::document::Document;
-use crate::minhash::{MinHasher, Sketch};
+use crate::minhash::{MinHasher, Scratch, Sketch};
 use crate::report::Report;
-use crate::shingle::shingle_set;
 
 const MAGIC: &[u8; 11] = b"NEARDUPEIDX";
 /// The file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why an index file could not be opened or saved.
 #[derive(Debug, thiserror::Error)]
@@ -135,7 +134,7 @@ struct Params {
 
 /// Names the normalisation and segmentation rules, so an index built by a build that
 /// normalises differently is refused.
-const NORMALIZATION: &str = "nfkc-lower-words/segments-v1";
+const NORMALIZATION: &str = "nfkc-lower-words/segments-v1/mul-shingles";
 
 impl Params {
     fn of(c: &Config) -> Params {
@@ -229,13 +228,14 @@ impl AsRef<Sketch> for Slot<'_> {
 
 impl Index {
     /// An empty index with `config`'s parameters, its frequency sketch sized for a corpus of
-    /// about `expected_bytes` of text in `expected_documents` documents (size for the corpus
-    /// the index will grow to: see the module docs).
-    pub fn new(config: &Config, expected_bytes: usize, expected_documents: usize) -> Index {
+    /// about `expected_bytes` of text (size for the corpus the index will grow to: see the
+    /// module docs). The sketch's size depends on the bytes only; `_expected_documents` is
+    /// kept for callers of earlier versions.
+    pub fn new(config: &Config, expected_bytes: usize, _expected_documents: usize) -> Index {
         Index {
             config: config.clone(),
             entries: Vec::new(),
-            df: DocFrequency::for_corpus(expected_bytes, expected_documents),
+            df: DocFrequency::for_corpus(expected_bytes),
             next_ordinal: 0,
         }
     }
@@ -272,11 +272,10 @@ impl Index {
 
     fn sketch_all(&self, docs: &[Document]) -> (Vec<Vec<u64>>, Vec<Sketch>) {
         let hasher = MinHasher::from_config(&self.config);
-        let (k, seed) = (self.config.shingle_size(), self.config.seed());
         docs.par_iter()
-            .map(|d| {
-                let set = shingle_set(&d.text, k, seed);
-                let sketch = hasher.sketch_set(&set);
+            .map_init(Scratch::default, |scratch, d| {
+                let mut set = Vec::new();
+                let sketch = hasher.sketch_text(&d.text, scratch, &mut set);
                 (set, sketch)
             })
             .unzip()
@@ -285,7 +284,7 @@ impl Index {
     /// Adds documents (ids should be new; a repeated id is kept beside the old one).
     pub fn insert(&mut self, docs: Vec<Document>) {
         let (sets, sketches) = self.sketch_all(&docs);
-        sets.par_iter().for_each(|s| self.df.add_document(s));
+        self.df.add_documents(&sets);
         for (d, sketch) in docs.into_iter().zip(sketches) {
             self.entries.push(Entry {
                 id: d.id,
@@ -308,8 +307,8 @@ impl Index {
         let config = &self.config;
         let (sets, sketches) = self.sketch_all(docs);
         let df = config.boilerplate_df().map(|_| {
-            let df = self.df.clone();
-            sets.par_iter().for_each(|s| df.add_document(s));
+            let mut df = self.df.clone();
+            df.add_documents(&sets);
             df
         });
         // Merge in id order, as find_duplicates sorts its documents.
@@ -365,7 +364,7 @@ impl Index {
         let mut report = crate::in_pool(config.threads(), || {
             crate::finish(
                 &sketched,
-                text_of,
+                |k| Some(text_of(k)),
                 |c| is_new[c.a.index()] || is_new[c.b.index()],
                 config,
             )
@@ -441,7 +440,10 @@ impl Index {
         let df_len = b.u64().ok_or_else(|| malformed("frequencies"))? as usize;
         let df = DocFrequency::from_bytes(b.take(df_len).ok_or_else(|| malformed("frequencies"))?)
             .ok_or_else(|| malformed("frequencies"))?;
-        let hasher = MinHasher::from_config(config);
+        // The number of band keys a document with shingles has.
+        let hasher_bands = MinHasher::from_config(config)
+            .band_keys(&vec![0; config.num_hashes()])
+            .len();
         let mut entries = Vec::with_capacity(count.min(1 << 24));
         for _ in 0..count {
             let e = (|| {
@@ -450,24 +452,21 @@ impl Index {
                 let encoding = b.string()?;
                 let text = b.string()?;
                 let ordinal = b.u64()?;
-                let shingles = b.u64()? as usize;
-                let has_signature = b.u8()? == 1;
-                let signature = if has_signature {
-                    let slots: Option<Vec<u64>> =
-                        (0..config.num_hashes()).map(|_| b.u64()).collect();
-                    Some(hasher.signature_from_slots(slots?)?)
-                } else {
-                    None
-                };
+                let shingles = b.u32()?;
+                let bands = b.u32()? as usize;
+                if bands != 0 && bands != hasher_bands {
+                    return None;
+                }
+                let bands: Option<Box<[u32]>> = (0..bands).map(|_| b.u32()).collect();
                 let n = b.u64()? as usize;
-                let sample: Option<Vec<u64>> = (0..n).map(|_| b.u64()).collect();
+                let sample: Option<Box<[u32]>> = (0..n).map(|_| b.u32()).collect();
                 Some(Entry {
                     id,
                     source,
                     encoding,
                     text,
                     sketch: Sketch {
-                        signature,
+                        bands: bands?,
                         sample: sample?,
                         shingles,
                     },
@@ -504,15 +503,10 @@ impl Index {
                 body.extend(s.as_bytes());
             }
             body.extend(e.ordinal.to_le_bytes());
-            body.extend((e.sketch.shingles as u64).to_le_bytes());
-            match &e.sketch.signature {
-                Some(sig) => {
-                    body.push(1);
-                    for v in sig.slots() {
-                        body.extend(v.to_le_bytes());
-                    }
-                }
-                None => body.push(0),
+            body.extend(e.sketch.shingles.to_le_bytes());
+            body.extend((e.sketch.bands.len() as u32).to_le_bytes());
+            for v in &e.sketch.bands {
+                body.extend(v.to_le_bytes());
             }
             body.extend((e.sketch.sample.len() as u64).to_le_bytes());
             for v in &e.sketch.sample {
@@ -561,9 +555,6 @@ impl<'a> Reader<'a> {
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
         Some(head)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
     }
     fn u32(&mut self) -> Option<u32> {
         self.take(4)

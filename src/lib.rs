@@ -117,56 +117,330 @@ struct ReadmeDoctests;
 ///
 /// Documents are sorted by id (then text) first, so the report does not depend on their
 /// order. Ids should be unique; documents with equal ids are both kept and reported apart.
+/// All texts stay in memory; [`Scanner`] streams documents and keeps a few hundred bytes each.
 pub fn find_duplicates<I>(docs: I, config: &Config) -> Report
 where
     I: IntoIterator<Item = Document>,
 {
-    // Remember the order given (for `KeepPolicy::First`), then work in id order.
-    let mut docs: Vec<(usize, Document)> = docs.into_iter().enumerate().collect();
-    docs.sort_unstable_by(|(_, x), (_, y)| x.id.cmp(&y.id).then_with(|| x.text.cmp(&y.text)));
-    let (given, docs): (Vec<usize>, Vec<Document>) = docs.into_iter().unzip();
-    in_pool(config.threads(), || pipeline(&docs, &given, config))
+    let docs: Vec<Document> = docs.into_iter().collect();
+    let bytes = docs.iter().map(|d| d.text.len() as u64).sum();
+    let mut scanner = Scanner::new(config, bytes);
+    scanner.add(docs);
+    scanner.finish().report
 }
 
-fn pipeline(docs: &[Document], given: &[usize], config: &Config) -> Report {
-    let progress = config.progress();
-    let clock = std::time::Instant::now();
-    let hasher = minhash::MinHasher::from_config(config);
-    progress.start(progress::Stage::Sketch, docs.len());
-    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
-    let df = config
-        .boilerplate_df()
-        .map(|_| boilerplate::DocFrequency::for_corpus(bytes, docs.len()));
-    let sketches: Vec<minhash::Sketch> = docs
-        .par_iter()
-        .map(|d| {
-            let set = shingle::shingle_set(&d.text, config.shingle_size(), config.seed());
-            if let Some(df) = &df {
-                df.add_document(&set);
+/// A streaming scan: documents come in batches ([`Scanner::add`]), each batch is sketched in
+/// parallel and its texts dropped, and [`Scanner::finish`] runs the later stages, reading
+/// again only the documents of candidate pairs. Memory holds a sketch of each document (a few
+/// hundred bytes: LSH band keys and the containment sample), its id and source, and the
+/// document-frequency sketch (about one byte per two shingles of the corpus), not the corpus.
+///
+/// Texts are dropped only with [`Scanner::rereading`], and only for documents that can be
+/// read again at their [`Source`] (a text or HTML file, a line of a plain JSON Lines file);
+/// the others (memory, standard input, compressed files) are kept. A document read again must
+/// be byte for byte what was read first (length and xxh3 checksum); otherwise its pairs are
+/// dropped and [`Scan::errors`] says so.
+///
+/// ```
+/// use neardupe::{Config, Document, Scanner};
+///
+/// let text = "one two three four five six seven eight nine ten eleven twelve";
+/// let mut scanner = Scanner::new(&Config::default(), 0);
+/// scanner.add(vec![Document::new("a", text)]);
+/// scanner.add(vec![Document::new("b", text)]);
+/// let scan = scanner.finish();
+/// assert_eq!(scan.report.pairs().len(), 1);
+/// ```
+pub struct Scanner {
+    config: Config,
+    hasher: minhash::MinHasher,
+    reread: Option<input::ReadOptions>,
+    pool: Option<rayon::ThreadPool>,
+    df: Option<boilerplate::DocFrequency>,
+    docs: Vec<Held>,
+    sketches: Vec<minhash::Sketch>,
+    sketch_seconds: f64,
+}
+
+/// What a scan keeps of a document besides its sketch.
+#[derive(Debug, Default)]
+struct Held {
+    id: String,
+    source: Source,
+    encoding: &'static str,
+    len: usize,
+    checksum: u64,
+    /// The text, unless it can be read again from `source`.
+    text: Option<String>,
+}
+
+impl Scanner {
+    /// A scan with `config`'s parameters, its document-frequency sketch sized for about
+    /// `expected_bytes` of text (a low guess costs accuracy of the boilerplate weights, not
+    /// correctness; see [`boilerplate`]). It keeps every text.
+    pub fn new(config: &Config, expected_bytes: u64) -> Scanner {
+        let pool = config
+            .threads()
+            .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
+        Scanner {
+            config: config.clone(),
+            hasher: minhash::MinHasher::from_config(config),
+            reread: None,
+            pool,
+            df: config.boilerplate_df().map(|_| {
+                let bytes = usize::try_from(expected_bytes).unwrap_or(usize::MAX);
+                boilerplate::DocFrequency::for_corpus(bytes)
+            }),
+            docs: Vec::new(),
+            sketches: Vec::new(),
+            sketch_seconds: 0.0,
+        }
+    }
+
+    /// Drops the text of every document that can be read again from its file with `options`
+    /// (see the type's docs).
+    pub fn rereading(mut self, options: input::ReadOptions) -> Scanner {
+        self.reread = Some(options);
+        self
+    }
+
+    fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
+        }
+    }
+
+    /// Sketches a batch of documents (in parallel) and counts their shingles.
+    pub fn add(&mut self, docs: Vec<Document>) {
+        let clock = std::time::Instant::now();
+        let hasher = &self.hasher;
+        let progress = self.config.progress();
+        let counting = self.df.is_some();
+        // Each task sketches its documents and gathers their distinct shingles by region of
+        // the frequency sketch; the regions are then counted in parallel.
+        let parts: Vec<(Vec<(usize, minhash::Sketch)>, boilerplate::Buckets)> =
+            self.install(|| {
+                docs.par_iter()
+                    .enumerate()
+                    .with_min_len(16)
+                    .fold(
+                        || {
+                            (
+                                Vec::new(),
+                                boilerplate::Buckets::default(),
+                                minhash::Scratch::default(),
+                                Vec::new(),
+                            )
+                        },
+                        |(mut sketches, mut buckets, mut scratch, mut set), (i, d)| {
+                            set.clear();
+                            sketches.push((i, hasher.sketch_text(&d.text, &mut scratch, &mut set)));
+                            if counting {
+                                buckets.add(&set);
+                            }
+                            progress.advance(1);
+                            (sketches, buckets, scratch, set)
+                        },
+                    )
+                    .map(|(sketches, buckets, _, _)| (sketches, buckets))
+                    .collect()
+            });
+        let mut sketches: Vec<Option<minhash::Sketch>> = Vec::new();
+        sketches.resize_with(docs.len(), || None);
+        let mut buckets = Vec::with_capacity(parts.len());
+        for (part, b) in parts {
+            for (i, s) in part {
+                sketches[i] = Some(s);
             }
-            let s = hasher.sketch_set(&set);
-            progress.advance(1);
-            s
-        })
-        .collect();
-    progress.finish();
-    let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
-    let sketch_seconds = clock.elapsed().as_secs_f64();
-    let mut report = finish(
-        &Sketched {
-            ids: docs.iter().map(|d| d.id.as_str()).collect(),
-            lengths: docs.iter().map(|d| d.text.len()).collect(),
-            given,
-            sketches: &sketches,
-            df: df.as_ref(),
-        },
-        |i| std::borrow::Cow::Borrowed(docs[i].text.as_str()),
-        |_| true,
-        config,
-    );
-    report.timings.sketch = sketch_seconds;
-    report.stats.too_short = too_short;
-    report
+            buckets.push(b);
+        }
+        if let Some(df) = &mut self.df {
+            match &self.pool {
+                Some(pool) => pool.install(|| df.add_buckets(&buckets)),
+                None => df.add_buckets(&buckets),
+            }
+        }
+        drop(buckets);
+        let sketches = sketches
+            .into_iter()
+            .map(|s| s.expect("every document was sketched"));
+        let reread = self.reread.is_some();
+        self.docs.extend(docs.into_iter().map(|d| {
+            let keep = !reread
+                || !matches!(
+                    d.source,
+                    Source::File(_)
+                        | Source::Line {
+                            offset: Some(_),
+                            ..
+                        }
+                );
+            Held {
+                checksum: xxhash_rust::xxh3::xxh3_64(d.text.as_bytes()),
+                len: d.text.len(),
+                id: d.id,
+                source: d.source,
+                encoding: d.encoding,
+                text: keep.then_some(d.text),
+            }
+        }));
+        self.sketches.extend(sketches);
+        self.sketch_seconds += clock.elapsed().as_secs_f64();
+    }
+
+    /// Documents added so far.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether no document was added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Seconds spent sketching so far.
+    pub fn sketch_seconds(&self) -> f64 {
+        self.sketch_seconds
+    }
+
+    /// Candidates, verification, clusters and spans over every document added.
+    pub fn finish(self) -> Scan {
+        let Scanner {
+            config,
+            reread,
+            pool,
+            df,
+            docs,
+            sketches,
+            sketch_seconds,
+            ..
+        } = self;
+        // Id order (then text, then the order given), whatever order the batches came in.
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by(|&x, &y| {
+            let (a, b) = (&docs[x], &docs[y]);
+            a.id.cmp(&b.id)
+                .then_with(|| match (&a.text, &b.text) {
+                    (Some(s), Some(t)) => s.cmp(t),
+                    _ => std::cmp::Ordering::Equal,
+                })
+                .then(x.cmp(&y))
+        });
+        let mut docs: Vec<Option<Held>> = docs.into_iter().map(Some).collect();
+        let mut sketches: Vec<Option<minhash::Sketch>> = sketches.into_iter().map(Some).collect();
+        let docs: Vec<Held> = order
+            .iter()
+            .map(|&i| docs[i].take().expect("a permutation"))
+            .collect();
+        let sketches: Vec<minhash::Sketch> = order
+            .iter()
+            .map(|&i| sketches[i].take().expect("a permutation"))
+            .collect();
+        let failed: std::sync::Mutex<std::collections::BTreeMap<usize, Error>> =
+            std::sync::Mutex::default();
+        let text_of = |i: usize| -> Option<std::borrow::Cow<'_, str>> {
+            let held = &docs[i];
+            if let Some(text) = &held.text {
+                return Some(std::borrow::Cow::Borrowed(text.as_str()));
+            }
+            let problem = match reread
+                .as_ref()
+                .map(|o| input::walk::reread(&held.source, o))
+            {
+                Some(Ok(Some(text)))
+                    if text.len() == held.len
+                        && xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum =>
+                {
+                    return Some(std::borrow::Cow::Owned(text));
+                }
+                Some(Ok(Some(_))) => "changed since it was read".to_string(),
+                Some(Err(e)) => e,
+                _ => "cannot be read again".to_string(),
+            };
+            failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(i)
+                .or_insert_with(|| Error::Changed {
+                    source_name: held.source.to_string(),
+                    reason: problem,
+                    path: match &held.source {
+                        Source::File(p) | Source::Line { path: p, .. } => p.clone(),
+                        _ => std::path::PathBuf::new(),
+                    },
+                });
+            None
+        };
+        let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
+        let run = || {
+            finish(
+                &Sketched {
+                    ids: docs.iter().map(|d| d.id.as_str()).collect(),
+                    lengths: docs.iter().map(|d| d.len).collect(),
+                    given: &order,
+                    sketches: &sketches,
+                    df: df.as_ref(),
+                },
+                text_of,
+                |_| true,
+                &config,
+            )
+        };
+        let mut report = match &pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        };
+        report.timings.sketch = sketch_seconds;
+        report.stats.too_short = too_short;
+        let errors = failed
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_values()
+            .collect();
+        Scan {
+            report,
+            errors,
+            documents: docs,
+            reread,
+        }
+    }
+}
+
+/// What a [`Scanner`] found.
+pub struct Scan {
+    /// Pairs, clusters and figures.
+    pub report: Report,
+    /// Documents that could not be read again as they were first read (their pairs are not
+    /// in the report).
+    pub errors: Vec<Error>,
+    documents: Vec<Held>,
+    reread: Option<input::ReadOptions>,
+}
+
+impl Scan {
+    /// Every document scanned, in id order: id, source, bytes of text, and encoding.
+    pub fn documents(&self) -> impl Iterator<Item = (&str, &Source, usize, &'static str)> {
+        self.documents
+            .iter()
+            .map(|d| (d.id.as_str(), &d.source, d.len, d.encoding))
+    }
+
+    /// The text of the document `id`, read again from its file when it was dropped (`None`
+    /// when there is no such document, or it cannot be read again as it was).
+    pub fn text(&self, id: &str) -> Option<std::borrow::Cow<'_, str>> {
+        let i = self
+            .documents
+            .binary_search_by(|d| d.id.as_str().cmp(id))
+            .ok()?;
+        let held = &self.documents[i];
+        if let Some(t) = &held.text {
+            return Some(std::borrow::Cow::Borrowed(t.as_str()));
+        }
+        let text = input::walk::reread(&held.source, self.reread.as_ref()?).ok()??;
+        (xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum)
+            .then_some(std::borrow::Cow::Owned(text))
+    }
 }
 
 /// What the stages after sketching need to know of the documents, in id order.
@@ -184,10 +458,11 @@ pub(crate) struct Sketched<'a, S> {
 }
 
 /// Candidates, verification, clusters and spans: everything after sketching. `text_of(i)` is
-/// document `i`'s text; only candidates for which `wanted` holds are verified.
+/// document `i`'s text (`None` when it cannot be had: its pairs are dropped); only candidates
+/// for which `wanted` holds are verified.
 pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
     docs: &Sketched<'_, S>,
-    text_of: impl Fn(usize) -> std::borrow::Cow<'t, str> + Sync,
+    text_of: impl Fn(usize) -> Option<std::borrow::Cow<'t, str>> + Sync,
     wanted: impl Fn(lsh::CandidatePair) -> bool,
     config: &Config,
 ) -> Report {
@@ -212,7 +487,7 @@ pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
     lap(&mut timings.candidates);
     progress.start(progress::Stage::Verify, candidates.len());
     let n = docs.ids.len();
-    let verified = verify::verify(n, &text_of, &candidates, config, docs.df);
+    let verified = verify::verify(&docs.lengths, &text_of, &candidates, config, docs.df);
     progress.finish();
     lap(&mut timings.verify);
 
@@ -227,24 +502,27 @@ pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
     }
     let pairs: Vec<Pair> = verified
         .par_iter()
-        .map(|v| {
+        .filter_map(|v| {
             let (a, b) = (v.pair.a.index(), v.pair.b.index());
-            Pair {
+            let spans = if config.spans() {
+                let s = spans::diff_spans(
+                    &text_of(a)?,
+                    &text_of(b)?,
+                    config.shingle_size(),
+                    config.seed(),
+                );
+                progress.advance(1);
+                Some(s)
+            } else {
+                None
+            };
+            Some(Pair {
                 a: docs.ids[a].to_string(),
                 b: docs.ids[b].to_string(),
                 similarity: v.similarity,
                 relation: v.relation,
-                spans: config.spans().then(|| {
-                    let s = spans::diff_spans(
-                        &text_of(a),
-                        &text_of(b),
-                        config.shingle_size(),
-                        config.seed(),
-                    );
-                    progress.advance(1);
-                    s
-                }),
-            }
+                spans,
+            })
         })
         .collect();
     if config.spans() {

@@ -36,7 +36,6 @@
 //! ([`crate::verify`]), so this route can only lose pairs, never report false ones.
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::boilerplate::{DocFrequency, weight};
 use crate::document::DocId;
@@ -145,14 +144,14 @@ pub fn candidates<S: AsRef<Sketch> + Sync>(
 ) -> Candidates {
     let mut packed = band_pairs(sketches, params);
     if let Some(t) = params.containment_threshold {
-        packed.extend(containment_pairs(sketches, t, params));
+        packed.extend(containment_pairs(sketches, t, params, df));
     }
     packed.par_sort_unstable();
     packed.dedup();
 
     // Content scores on the samples, with corpus-wide weights.
-    let w = |h: u64| match (df, params.boilerplate_df) {
-        (Some(df), Some(t)) => df.weight(h, t),
+    let w = |fp: u32| match (df, params.boilerplate_df) {
+        (Some(df), Some(t)) => weight(df.df_of_fingerprint(fp), t),
         _ => 1.0,
     };
     let totals: Vec<f64> = sketches
@@ -210,8 +209,8 @@ pub fn candidates<S: AsRef<Sketch> + Sync>(
     }
 }
 
-/// The summed weight of the hashes two sorted samples share.
-fn shared_weight(a: &[u64], b: &[u64], w: &impl Fn(u64) -> f64) -> f64 {
+/// The summed weight of the fingerprints two sorted samples share.
+fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -227,35 +226,26 @@ fn shared_weight(a: &[u64], b: &[u64], w: &impl Fn(u64) -> f64) -> f64 {
     sum
 }
 
-/// Route 1: pairs that agree on a whole band. Packed, unsorted, possibly repeated.
+/// Route 1: pairs that agree on a whole band. Packed, unsorted, possibly repeated. One band
+/// at a time, so the keys sorted at once take 8 bytes per document.
 fn band_pairs<S: AsRef<Sketch> + Sync>(sketches: &[S], params: &CandidateParams) -> Vec<u64> {
-    let rows = params.rows;
-    let mut keys: Vec<(u64, u32)> = sketches
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, sketch)| {
-            let slots = sketch
-                .as_ref()
-                .signature
-                .as_ref()
-                .map(|s| s.slots())
-                .unwrap_or(&[]);
-            slots
-                .chunks_exact(rows)
-                .take(params.bands)
-                .enumerate()
-                .map(move |(band, chunk)| {
-                    let mut bytes = Vec::with_capacity(8 * rows);
-                    for v in chunk {
-                        bytes.extend_from_slice(&v.to_le_bytes());
-                    }
-                    let key = xxh3_64_with_seed(&bytes, params.seed ^ (band as u64 + 1));
-                    (key, doc as u32)
-                })
-        })
-        .collect();
-    keys.par_sort_unstable();
-    pairs_in_groups(&keys, params.max_postings)
+    let bands = sketches
+        .iter()
+        .map(|s| s.as_ref().bands.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut keys: Vec<u64> = Vec::with_capacity(sketches.len());
+    for band in 0..bands {
+        keys.clear();
+        keys.par_extend(sketches.par_iter().enumerate().filter_map(|(doc, s)| {
+            let key = *s.as_ref().bands.get(band)?;
+            Some((u64::from(key) << 32) | doc as u64)
+        }));
+        keys.par_sort_unstable();
+        out.extend(pairs_in_groups(&keys, params.max_postings));
+    }
+    out
 }
 
 /// Route 2: pairs whose shared sample hashes weigh at least half the containment threshold
@@ -264,22 +254,42 @@ fn containment_pairs<S: AsRef<Sketch> + Sync>(
     sketches: &[S],
     threshold: f64,
     params: &CandidateParams,
+    df: Option<&DocFrequency>,
 ) -> Vec<u64> {
-    let eligible = |s: &Sketch| s.shingles >= params.min_contained_shingles;
-    let mut postings: Vec<(u64, u32)> = sketches
+    let eligible = |s: &Sketch| s.shingles as usize >= params.min_contained_shingles;
+    // A fingerprint counted in one document only cannot pair two.
+    let shared = |fp: u32| df.is_none_or(|df| df.df_of_fingerprint(fp) > 1);
+    let mut postings: Vec<u64> = sketches
         .par_iter()
         .enumerate()
         .filter(|(_, s)| eligible(s.as_ref()))
-        .flat_map_iter(|(doc, s)| s.as_ref().sample.iter().map(move |&h| (h, doc as u32)))
+        .flat_map_iter(|(doc, s)| {
+            s.as_ref()
+                .sample
+                .iter()
+                .filter(|&&fp| shared(fp))
+                .map(move |&fp| (u64::from(fp) << 32) | doc as u64)
+        })
         .collect();
     postings.par_sort_unstable();
-    let groups: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).collect();
-    // Each document's sample weight, with weights from the posting-list lengths.
-    let mut total = vec![0.0f64; sketches.len()];
+    let groups: Vec<&[u64]> = postings.chunk_by(|x, y| x >> 32 == y >> 32).collect();
+    // Each document's sample weight, with weights from the posting-list lengths; hashes
+    // dropped above as unique weigh 1.
+    let mut total: Vec<f64> = sketches
+        .iter()
+        .map(|s| {
+            let s = s.as_ref();
+            if eligible(s) {
+                s.sample.iter().filter(|&&fp| !shared(fp)).count() as f64
+            } else {
+                0.0
+            }
+        })
+        .collect();
     for g in &groups {
         let w = params.weight(g.len());
-        for &(_, d) in g.iter() {
-            total[d as usize] += w;
+        for &p in g.iter() {
+            total[(p & 0xffff_ffff) as usize] += w;
         }
     }
     // A hash weighing under a tenth (in more than 10 T documents) adds almost nothing to a
@@ -298,7 +308,7 @@ fn containment_pairs<S: AsRef<Sketch> + Sync>(
                 out.extend(
                     g[i + 1..]
                         .iter()
-                        .map(|y| (CandidatePair::pack(x.1, y.1), w)),
+                        .map(|y| (CandidatePair::pack(*x as u32, *y as u32), w)),
                 );
             }
             out
@@ -319,11 +329,12 @@ fn containment_pairs<S: AsRef<Sketch> + Sync>(
     out
 }
 
-/// Every pair of documents within each run of equal keys; a run longer than `max` pairs each
-/// member with its first member only.
-fn pairs_in_groups(items: &[(u64, u32)], max: usize) -> Vec<u64> {
-    let groups: Vec<&[(u64, u32)]> = items
-        .chunk_by(|x, y| x.0 == y.0)
+/// Every pair of documents within each run of equal keys (`key << 32 | document`, sorted);
+/// a run longer than `max` pairs each member with its first member only.
+fn pairs_in_groups(items: &[u64], max: usize) -> Vec<u64> {
+    let doc = |x: &u64| *x as u32;
+    let groups: Vec<&[u64]> = items
+        .chunk_by(|x, y| x >> 32 == y >> 32)
         .filter(|g| g.len() > 1)
         .collect();
     groups
@@ -331,10 +342,18 @@ fn pairs_in_groups(items: &[(u64, u32)], max: usize) -> Vec<u64> {
         .flat_map_iter(|g| {
             let mut out = Vec::new();
             if g.len() > max {
-                out.extend(g[1..].iter().map(|x| CandidatePair::pack(g[0].1, x.1)));
+                out.extend(
+                    g[1..]
+                        .iter()
+                        .map(|x| CandidatePair::pack(doc(&g[0]), doc(x))),
+                );
             } else {
                 for (i, x) in g.iter().enumerate() {
-                    out.extend(g[i + 1..].iter().map(|y| CandidatePair::pack(x.1, y.1)));
+                    out.extend(
+                        g[i + 1..]
+                            .iter()
+                            .map(|y| CandidatePair::pack(doc(x), doc(y))),
+                    );
                 }
             }
             out.into_iter().filter(|&p| (p >> 32) != (p & 0xffff_ffff))
@@ -360,7 +379,8 @@ mod tests {
     }
 
     fn run(texts: &[String], p: &CandidateParams) -> Vec<(u32, u32)> {
-        let h = MinHasher::new(128, 5, 8, crate::config::DEFAULT_SEED);
+        let config = crate::Config::default();
+        let h = MinHasher::from_config(&config);
         let sketches: Vec<Sketch> = texts.iter().map(|t| h.sketch(t)).collect();
         candidates(&sketches, p, None)
             .pairs
@@ -398,7 +418,7 @@ mod tests {
         // Ten copies of one page: every document is in nine pairs; a cap of 3 keeps fewer.
         let t = words(0..200, "x");
         let texts: Vec<String> = (0..10).map(|_| t.clone()).collect();
-        let h = MinHasher::new(128, 5, 8, 1);
+        let h = MinHasher::from_config(&crate::Config::default());
         let sketches: Vec<Sketch> = texts.iter().map(|x| h.sketch(x)).collect();
         let mut p = params(Some(0.9));
         p.max_per_document = 3;
@@ -417,7 +437,7 @@ mod tests {
 
     #[test]
     fn huge_buckets_pair_with_the_first_member() {
-        let items: Vec<(u64, u32)> = (0..10).map(|d| (7, d)).collect();
+        let items: Vec<u64> = (0..10).map(|d| (7 << 32) | d).collect();
         let pairs = pairs_in_groups(&items, 4);
         assert_eq!(pairs.len(), 9);
         assert_eq!(pairs_in_groups(&items, 10).len(), 45);

@@ -23,8 +23,6 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::shingle::shingle_set;
-
 /// A MinHash signature; only a [`MinHasher`] makes one, so its length is always the
 /// configured number of hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,15 +55,16 @@ impl Signature {
     }
 }
 
-/// What the signing stage keeps of a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the signing stage keeps of a document: a few hundred bytes, whatever its length.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Sketch {
-    /// The MinHash signature; `None` when the document has no shingle.
-    pub signature: Option<Signature>,
-    /// The containment sample: sorted, distinct shingle hashes below the scale threshold.
-    pub sample: Vec<u64>,
+    /// One LSH key per band (32 bits of a hash of the band's slots); empty when the document
+    /// has no shingle.
+    pub bands: Box<[u32]>,
+    /// The containment sample: sorted, distinct [`fingerprint`]s of the sampled shingles.
+    pub sample: Box<[u32]>,
     /// Distinct shingles.
-    pub shingles: usize,
+    pub shingles: u32,
 }
 
 impl AsRef<Sketch> for Sketch {
@@ -74,24 +73,51 @@ impl AsRef<Sketch> for Sketch {
     }
 }
 
+/// What a sample keeps of a shingle hash: its top 32 bits. Document frequencies are looked up
+/// by the same bits ([`crate::boilerplate::DocFrequency::df_of_fingerprint`]).
+pub fn fingerprint(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
+/// Buffers reused from one document to the next by [`MinHasher::sketch_text`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    words: crate::shingle::ShingleBuffers,
+    shingles: Vec<u64>,
+    table: Vec<u64>,
+    bins: Vec<u64>,
+}
+
 /// Computes sketches with fixed parameters.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
     num_hashes: usize,
     shingle_size: usize,
+    bands: usize,
+    rows: usize,
     seed: u64,
-    sample_below: u64,
+    sample_below: u32,
 }
 
 impl MinHasher {
     /// A hasher for `num_hashes` slots over `shingle_size`-word shingles, sampling one
-    /// shingle in `sketch_scale` for containment.
-    pub fn new(num_hashes: usize, shingle_size: usize, sketch_scale: u64, seed: u64) -> MinHasher {
+    /// shingle in `sketch_scale` for containment, with `bands` LSH keys of `rows` slots each.
+    pub fn new(
+        num_hashes: usize,
+        shingle_size: usize,
+        sketch_scale: u64,
+        (bands, rows): (usize, usize),
+        seed: u64,
+    ) -> MinHasher {
+        let num_hashes = num_hashes.max(1);
+        let rows = rows.clamp(1, num_hashes);
         MinHasher {
-            num_hashes: num_hashes.max(1),
+            num_hashes,
             shingle_size,
+            bands: bands.min(num_hashes / rows),
+            rows,
             seed,
-            sample_below: u64::MAX / sketch_scale.max(1),
+            sample_below: (u64::from(u32::MAX) / sketch_scale.max(1)) as u32,
         }
     }
 
@@ -101,51 +127,122 @@ impl MinHasher {
             config.num_hashes(),
             config.shingle_size(),
             config.sketch_scale(),
+            (config.bands(), config.rows()),
             config.seed(),
         )
     }
 
-    /// A signature from saved slot values, or `None` when their number is not this hasher's.
-    pub fn signature_from_slots(&self, slots: Vec<u64>) -> Option<Signature> {
-        (slots.len() == self.num_hashes).then(|| Signature(slots.into_boxed_slice()))
-    }
-
-    /// Whether a shingle hash belongs to the containment sample.
+    /// Whether a shingle hash belongs to the containment sample: its low 32 bits (independent
+    /// of the top bits the signature and the fingerprint use) fall in the first `1/scale`.
     pub fn in_sample(&self, h: u64) -> bool {
-        h.rotate_left(29) <= self.sample_below
+        (h as u32) <= self.sample_below
     }
 
     /// The sketch of one text.
     pub fn sketch(&self, text: &str) -> Sketch {
-        self.sketch_set(&shingle_set(text, self.shingle_size, self.seed))
+        self.sketch_text(text, &mut Scratch::default(), &mut Vec::new())
     }
 
-    /// The sketch of a sorted, distinct shingle set.
+    /// The sketch of one text, reusing `scratch`; the text's distinct shingle hashes are
+    /// appended to `distinct` (in no particular order), for document frequencies.
+    ///
+    /// One pass over the words; shingles are made distinct with an open-addressing table
+    /// (no sort), and only the small sample is sorted.
+    pub fn sketch_text(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        distinct: &mut Vec<u64>,
+    ) -> Sketch {
+        scratch.shingles.clear();
+        let shingles = &mut scratch.shingles;
+        crate::shingle::for_each_shingle_with(
+            text,
+            self.shingle_size,
+            self.seed,
+            &mut scratch.words,
+            |h| shingles.push(h),
+        );
+        let from = distinct.len();
+        distinct_into(&scratch.shingles, &mut scratch.table, distinct);
+        self.sketch_distinct(&distinct[from..], &mut scratch.bins)
+    }
+
+    /// The sketch of a set of distinct shingle hashes, in any order.
     pub fn sketch_set(&self, set: &[u64]) -> Sketch {
+        self.sketch_distinct(set, &mut Vec::new())
+    }
+
+    fn sketch_distinct(&self, set: &[u64], bins: &mut Vec<u64>) -> Sketch {
+        let mut sample: Vec<u32> = set
+            .iter()
+            .filter(|&&h| self.in_sample(h))
+            .map(|&h| fingerprint(h))
+            .collect();
+        sample.sort_unstable();
+        sample.dedup();
+        let bands = if set.is_empty() {
+            Box::default()
+        } else {
+            self.fill_bins(set, bins);
+            self.band_keys(bins)
+        };
         Sketch {
-            signature: self.sign_set(set),
-            sample: set.iter().copied().filter(|&h| self.in_sample(h)).collect(),
-            shingles: set.len(),
+            bands,
+            sample: sample.into_boxed_slice(),
+            shingles: u32::try_from(set.len()).unwrap_or(u32::MAX),
         }
+    }
+
+    /// The band keys of a signature's slots.
+    pub fn band_keys(&self, slots: &[u64]) -> Box<[u32]> {
+        slots
+            .chunks_exact(self.rows)
+            .take(self.bands)
+            .enumerate()
+            .map(|(band, chunk)| {
+                let mut bytes = Vec::with_capacity(8 * chunk.len());
+                for v in chunk {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
+                let key = xxh3_64_with_seed(&bytes, self.seed ^ (band as u64 + 1));
+                (key >> 32) as u32
+            })
+            .collect()
     }
 
     /// The signature of a set of shingle hashes (for tests and callers holding sets).
     pub fn sign_set(&self, shingles: &[u64]) -> Option<Signature> {
+        if shingles.is_empty() {
+            return None;
+        }
+        let mut bins = Vec::new();
+        self.fill_bins(shingles, &mut bins);
+        Some(Signature(bins.into_boxed_slice()))
+    }
+
+    /// One-permutation hashing into `bins`, then densification.
+    fn fill_bins(&self, shingles: &[u64], bins: &mut Vec<u64>) {
         let n = self.num_hashes;
-        let mut bins = vec![u64::MAX; n];
-        let mut filled = vec![false; n];
+        bins.clear();
+        bins.resize(n, u64::MAX);
+        // A bin is filled when it holds a value, or when `u64::MAX` itself was hashed into it;
+        // the second is tracked apart so that `u64::MAX` can mean "empty".
+        let mut max_seen = [false; crate::config::ConfigBuilder::MAX_HASHES];
         for &h in shingles {
             let bin = ((u128::from(h) * n as u128) >> 64) as usize;
-            if h <= bins[bin] {
+            if h < bins[bin] {
                 bins[bin] = h;
-                filled[bin] = true;
+            } else if h == u64::MAX {
+                max_seen[bin] = true;
             }
         }
-        (!shingles.is_empty()).then(|| self.densify(bins, &filled))
+        let filled: Vec<bool> = (0..n).map(|i| bins[i] != u64::MAX || max_seen[i]).collect();
+        self.densify(bins, &filled);
     }
 
     /// Fills empty bins from non-empty ones chosen by a seeded probe sequence per bin.
-    fn densify(&self, mut bins: Vec<u64>, filled: &[bool]) -> Signature {
+    fn densify(&self, bins: &mut [u64], filled: &[bool]) {
         let n = bins.len();
         for i in 0..n {
             if filled[i] {
@@ -163,44 +260,84 @@ impl MinHasher {
                 attempt += 1;
             }
         }
-        Signature(bins.into_boxed_slice())
+    }
+}
+
+/// Appends the distinct values of `hashes` to `out`, in first-seen order, using `table` (an
+/// open-addressing set, cleared and sized here) instead of a sort.
+fn distinct_into(hashes: &[u64], table: &mut Vec<u64>, out: &mut Vec<u64>) {
+    let size = (2 * hashes.len()).next_power_of_two().max(16);
+    let shift = 64 - size.trailing_zeros();
+    let mask = size - 1;
+    table.clear();
+    table.resize(size, 0);
+    let mut zero_seen = false;
+    for &h in hashes {
+        if h == 0 {
+            // 0 marks an empty slot.
+            if !std::mem::replace(&mut zero_seen, true) {
+                out.push(0);
+            }
+            continue;
+        }
+        // The top bits pick the slot: hashes are uniform there.
+        let mut i = (h >> shift) as usize;
+        loop {
+            let v = table[i];
+            if v == h {
+                break;
+            }
+            if v == 0 {
+                table[i] = h;
+                out.push(h);
+                break;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shingle::shingle_set;
 
     fn text(words: std::ops::Range<usize>) -> String {
         words.map(|i| format!("w{i} ")).collect()
     }
 
+    fn hasher(n: usize, seed: u64) -> MinHasher {
+        MinHasher::new(n, 5, 8, (n / 4, 4), seed)
+    }
+
     #[test]
     fn empty_text_has_no_signature() {
-        let h = MinHasher::new(64, 5, 8, 1);
-        let s = h.sketch("too short");
-        assert_eq!(s.signature, None);
+        let s = hasher(64, 1).sketch("too short");
+        assert!(s.bands.is_empty());
         assert!(s.sample.is_empty());
         assert_eq!(s.shingles, 0);
     }
 
     #[test]
     fn identical_texts_identical_sketches() {
-        let h = MinHasher::new(128, 5, 8, 1);
+        let h = hasher(128, 1);
         let t = text(0..300);
-        assert_eq!(h.sketch(&t), h.sketch(&t.to_uppercase()));
+        let s = h.sketch(&t);
+        assert_eq!(s, h.sketch(&t.to_uppercase()));
+        assert_eq!(s.bands.len(), 32);
+        assert_eq!(s.shingles, 296);
     }
 
     #[test]
     fn short_documents_still_fill_every_slot() {
-        let h = MinHasher::new(128, 5, 8, 1);
-        let sig = h.sketch(&text(0..7)).signature.unwrap();
+        let h = hasher(128, 1);
+        let sig = h.sign_set(&shingle_set(&text(0..7), 5, 1)).unwrap();
         assert!(sig.slots().iter().all(|&v| v != u64::MAX));
     }
 
     #[test]
     fn estimate_tracks_exact_jaccard() {
-        let h = MinHasher::new(256, 5, 8, 42);
+        let h = hasher(256, 42);
         // 0..1000 vs 500..1500: Jaccard 496/1496 (shingles, not words).
         let a = shingle_set(&text(0..1000), 5, 42);
         let b = shingle_set(&text(500..1500), 5, 42);
@@ -215,16 +352,37 @@ mod tests {
 
     #[test]
     fn sample_is_about_one_in_scale() {
-        let h = MinHasher::new(16, 5, 8, 3);
-        let s = h.sketch(&text(0..8004));
+        let s = hasher(16, 3).sketch(&text(0..8004));
         assert!((800..1200).contains(&s.sample.len()), "{}", s.sample.len());
         assert!(s.sample.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
     fn sketch_and_sign_set_agree() {
-        let h = MinHasher::new(64, 5, 8, 5);
+        let h = hasher(64, 5);
         let t = text(0..200);
-        assert_eq!(h.sketch(&t).signature, h.sign_set(&shingle_set(&t, 5, 5)));
+        let set = shingle_set(&t, 5, 5);
+        let sketch = h.sketch(&t);
+        assert_eq!(sketch.bands, h.band_keys(h.sign_set(&set).unwrap().slots()));
+        assert_eq!(sketch, h.sketch_set(&set));
+        assert_eq!(sketch.shingles as usize, set.len());
+    }
+
+    #[test]
+    fn distinct_without_sorting() {
+        let mut out = vec![7];
+        let mut table = Vec::new();
+        distinct_into(&[5, 0, 9, 5, 0, 1 << 63, 9, 1 << 63], &mut table, &mut out);
+        assert_eq!(out, [7, 5, 0, 9, 1 << 63]);
+        let many: Vec<u64> = (0..5000u64)
+            .map(|i| (i % 1000).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        let mut out = Vec::new();
+        distinct_into(&many, &mut table, &mut out);
+        let mut sorted = many.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        out.sort_unstable();
+        assert_eq!(out, sorted);
     }
 }

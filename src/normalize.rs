@@ -61,24 +61,304 @@ pub fn normalize(text: &str) -> Normalized {
 /// Calls `f` with every normalised word of `text` and the original byte range it came from,
 /// in order. The `&str` handed to `f` is only valid during the call.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str, Range<usize>)) {
-    let mut buf = String::new();
-    let mut scratch = String::new();
-    split_words(text, |range| {
-        let word = &text[range.clone()];
-        buf.clear();
-        if word.is_ascii() {
-            buf.push_str(word);
-            buf.make_ascii_lowercase();
-            f(&buf, range);
-        } else {
-            scratch.clear();
-            scratch.extend(word.nfkc().flat_map(char::to_lowercase));
-            buf.extend(scratch.nfkc());
-            // Normalisation may have produced separators or CJK characters: split again.
-            split_words(&buf, |piece| f(&buf[piece], range.clone()));
-        }
-    });
+    let mut words = WordBuffers::default();
+    split_words(text, |range| words.normalize(text, range, &mut f));
 }
+
+/// Reused buffers for normalising words.
+#[derive(Default)]
+struct WordBuffers {
+    buf: String,
+    scratch: String,
+}
+
+impl WordBuffers {
+    /// Normalises the word at `range` of `text` and hands `f` each piece it gives.
+    fn normalize(
+        &mut self,
+        text: &str,
+        range: Range<usize>,
+        f: &mut impl FnMut(&str, Range<usize>),
+    ) {
+        let word = &text[range.clone()];
+        self.buf.clear();
+        if word.is_ascii() {
+            self.buf.push_str(word);
+            self.buf.make_ascii_lowercase();
+            f(&self.buf, range);
+        } else {
+            self.scratch.clear();
+            self.scratch
+                .extend(word.nfkc().flat_map(char::to_lowercase));
+            self.buf.extend(self.scratch.nfkc());
+            // Normalisation may have produced separators or CJK characters: split again.
+            let buf = &self.buf;
+            split_words(buf, |piece| f(&buf[piece], range.clone()));
+        }
+    }
+}
+
+/// What separates a word from the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gap {
+    /// Spaces or punctuation on one line (and the gap before the first word).
+    Space,
+    /// A line break.
+    Line,
+    /// A blank line: two line breaks with only whitespace between them.
+    Paragraph,
+}
+
+/// The gap being read between two words.
+#[derive(Debug, Clone, Copy)]
+struct GapState {
+    newlines: u32,
+    kind: Gap,
+}
+
+impl GapState {
+    const START: GapState = GapState {
+        newlines: 0,
+        kind: Gap::Space,
+    };
+
+    fn newline(&mut self) {
+        self.newlines += 1;
+        self.kind = if self.newlines >= 2 {
+            Gap::Paragraph
+        } else {
+            self.kind.max(Gap::Line)
+        };
+    }
+
+    fn char(&mut self, c: char) {
+        if c == '\n' {
+            self.newline();
+        } else if !c.is_whitespace() {
+            self.newlines = 0;
+        }
+    }
+}
+
+/// Hands words to a callback with the gap before each.
+struct Emitter<F> {
+    f: F,
+    gap: GapState,
+    first: bool,
+}
+
+impl<F: FnMut(&[u8], Gap)> Emitter<F> {
+    fn emit(&mut self, word: &[u8]) {
+        let gap = std::mem::replace(&mut self.gap, GapState::START).kind;
+        (self.f)(word, if self.first { Gap::Space } else { gap });
+        self.first = false;
+    }
+}
+
+/// Calls `f` with every normalised word of `text` (as [`for_each_word`] gives them) and what
+/// separates it from the word before: [`Gap::Space`] for the first word and for the later
+/// pieces of a word that normalisation split, otherwise a blank line if the separating
+/// characters hold two line breaks with only whitespace between them, a line break if they
+/// hold one, and a space if none.
+///
+/// The hot path of the pipeline: ASCII runs are scanned with a byte table and lowercased into
+/// a reused buffer; only a stretch holding non-ASCII characters (up to the next ASCII
+/// separator) takes the Unicode path.
+pub fn scan_words(text: &str, f: impl FnMut(&[u8], Gap)) {
+    let bytes = text.as_bytes();
+    let mut out = Emitter {
+        f,
+        gap: GapState::START,
+        first: true,
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    let mut words = WordBuffers::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Separators up to the next word (or non-ASCII byte).
+        let j = swar::next_word_or_high(bytes, i);
+        if j > i + 1 || (j == i + 1 && bytes[i] != b' ') {
+            for &b in &bytes[i..j] {
+                match ASCII_CLASS[b as usize] {
+                    Class::Newline => out.gap.newline(),
+                    Class::Space => {}
+                    _ => out.gap.newlines = 0,
+                }
+            }
+        }
+        if j >= bytes.len() {
+            break;
+        }
+        if bytes[j] >= 0x80 {
+            i = unicode_stretch(text, j, &mut words, &mut out);
+            continue;
+        }
+        let k = swar::next_non_word(bytes, j);
+        if k < bytes.len() && bytes[k] >= 0x80 {
+            i = unicode_stretch(text, j, &mut words, &mut out);
+            continue;
+        }
+        // ASCII letters and digits: setting bit 5 lowercases letters and leaves digits as
+        // they are.
+        let word = &bytes[j..k];
+        if word.len() <= 16 {
+            let mut small = [0u8; 16];
+            for (to, &b) in small.iter_mut().zip(word) {
+                *to = b | 0x20;
+            }
+            out.emit(&small[..word.len()]);
+        } else {
+            buf.clear();
+            buf.extend(word.iter().map(|&b| b | 0x20));
+            out.emit(&buf);
+        }
+        i = k;
+    }
+}
+
+/// Finding word boundaries eight bytes at a time (SIMD within a register): each byte's high
+/// bit in a mask says whether it is an ASCII letter or digit.
+mod swar {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn rep(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+
+    /// Eight bytes from `i` (zeros past the end, which count as separators).
+    #[inline]
+    fn load(bytes: &[u8], i: usize) -> u64 {
+        match bytes.get(i..i + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
+            None => {
+                let mut b = [0u8; 8];
+                let tail = &bytes[i.min(bytes.len())..];
+                b[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(b)
+            }
+        }
+    }
+
+    /// High bit set in each byte of `x` that is an ASCII letter or digit. Bytes are taken
+    /// without their high bit so that no addition carries into the next byte.
+    #[inline]
+    fn alnum(x: u64) -> u64 {
+        let v = x & LOW7;
+        let l = v | rep(0x20);
+        let letter = (l + rep(0x80 - b'a')) & !(l + rep(0x7f - b'z'));
+        let digit = (v + rep(0x80 - b'0')) & !(v + rep(0x7f - b'9'));
+        (letter | digit) & !x & HIGH
+    }
+
+    /// The first index from `i` holding a letter, a digit or a non-ASCII byte, or the length.
+    #[inline]
+    pub(super) fn next_word_or_high(bytes: &[u8], mut i: usize) -> usize {
+        while i < bytes.len() {
+            let x = load(bytes, i);
+            let m = alnum(x) | (x & HIGH);
+            if m != 0 {
+                return (i + (m.trailing_zeros() / 8) as usize).min(bytes.len());
+            }
+            i += 8;
+        }
+        bytes.len()
+    }
+
+    /// The first index from `i` not holding an ASCII letter or digit, or the length.
+    #[inline]
+    pub(super) fn next_non_word(bytes: &[u8], mut i: usize) -> usize {
+        while i < bytes.len() {
+            let m = !alnum(load(bytes, i)) & HIGH;
+            if m != 0 {
+                return (i + (m.trailing_zeros() / 8) as usize).min(bytes.len());
+            }
+            i += 8;
+        }
+        bytes.len()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn masks_match_the_byte_table() {
+            for b in 0..=255u8 {
+                let x = u64::from(b) << 24 | 0x41;
+                let want = b.is_ascii_alphanumeric();
+                assert_eq!(super::alnum(x) & (0x80 << 24) != 0, want, "byte {b:#x}");
+                assert_ne!(super::alnum(x) & 0x80, 0);
+            }
+            let text = b"  ab,C9\xc3\xa9 z";
+            assert_eq!(super::next_word_or_high(text, 0), 2);
+            assert_eq!(super::next_non_word(text, 2), 4);
+            assert_eq!(super::next_word_or_high(text, 4), 5);
+            assert_eq!(super::next_non_word(text, 5), 7);
+            assert_eq!(super::next_word_or_high(text, 7), 7);
+            assert_eq!(super::next_word_or_high(text, 9), 10);
+            assert_eq!(super::next_non_word(text, 10), 11);
+            assert_eq!(super::next_word_or_high(b"   ", 0), 3);
+        }
+    }
+}
+
+/// Scans `text` from `start` (a word boundary) to the next ASCII separator with the Unicode
+/// rules; returns where it stopped.
+fn unicode_stretch<F: FnMut(&[u8], Gap)>(
+    text: &str,
+    start: usize,
+    words: &mut WordBuffers,
+    out: &mut Emitter<F>,
+) -> usize {
+    let bytes = text.as_bytes();
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b < 0x80 && !ASCII_WORD[b as usize])
+        .map_or(bytes.len(), |p| start + p);
+    let stretch = &text[start..end];
+    let mut prev = 0;
+    split_words(stretch, |range| {
+        stretch[prev..range.start]
+            .chars()
+            .for_each(|c| out.gap.char(c));
+        prev = range.end;
+        words.normalize(stretch, range, &mut |w, _| out.emit(w.as_bytes()));
+    });
+    stretch[prev..].chars().for_each(|c| out.gap.char(c));
+    end
+}
+
+/// How [`scan_words`] treats each byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ASCII letter or digit.
+    Word,
+    /// `\n`.
+    Newline,
+    /// Other ASCII whitespace.
+    Space,
+    /// Other ASCII characters.
+    Punct,
+    /// A byte of a non-ASCII character.
+    High,
+}
+
+const ASCII_CLASS: [Class; 256] = {
+    let mut t = [Class::High; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            Class::Word
+        } else if c == b'\n' {
+            Class::Newline
+        } else if matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
+            Class::Space
+        } else {
+            Class::Punct
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Whether `c` belongs inside a word.
 fn is_word_char(c: char) -> bool {
@@ -220,5 +500,69 @@ mod tests {
     #[test]
     fn digits_are_words() {
         assert_eq!(words("In 2012, 3.5%"), ["in", "2012", "3", "5"]);
+    }
+
+    /// The gaps as the pipeline first computed them: from the separating text, by chars.
+    fn reference(text: &str) -> Vec<(String, Gap)> {
+        let mut out: Vec<(String, Gap)> = Vec::new();
+        let mut prev_end = 0usize;
+        for_each_word(text, |w, range| {
+            let gap = if out.is_empty() || range.start <= prev_end {
+                Gap::Space
+            } else {
+                let mut g = GapState::START;
+                text[prev_end..range.start].chars().for_each(|c| g.char(c));
+                g.kind
+            };
+            prev_end = prev_end.max(range.end);
+            out.push((w.to_string(), gap));
+        });
+        out
+    }
+
+    fn scanned(text: &str) -> Vec<(String, Gap)> {
+        let mut out = Vec::new();
+        scan_words(text, |w, gap| {
+            out.push((String::from_utf8(w.to_vec()).unwrap(), gap))
+        });
+        out
+    }
+
+    #[test]
+    fn scan_words_gaps() {
+        use Gap::*;
+        let got = scanned("Head line\n\nFirst para, Café\r\n-- x\n \n½b 東京 ok");
+        let want = [
+            ("head", Space),
+            ("line", Space),
+            ("first", Paragraph),
+            ("para", Space),
+            ("café", Space),
+            ("x", Line),
+            ("1", Paragraph),
+            ("2b", Space),
+            ("東", Space),
+            ("京", Space),
+            ("ok", Space),
+        ];
+        let want: Vec<(String, Gap)> = want.iter().map(|(w, g)| (w.to_string(), *g)).collect();
+        assert_eq!(got, want);
+        assert_eq!(
+            got,
+            reference("Head line\n\nFirst para, Café\r\n-- x\n \n½b 東京 ok")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scan_words_matches_for_each_word(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Bc", "9", " ", "  ", "\n", "\r\n", "\t", ",", "--", "é", "E\u{301}",
+                "\u{a0}", "\u{2028}", "“", "東", "ｎ", "½", "ﬁ", "\u{85}", "\u{1c}", "x\u{300}",
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(scanned(&text), reference(&text));
+        }
     }
 }

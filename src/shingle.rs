@@ -1,8 +1,9 @@
 //! Normalised words → hashed word shingles.
 //!
 //! Input: a text. Output: one 64-bit hash per window of `k` consecutive normalised words (a
-//! word `k`-shingle). Words are hashed with xxh3 (seeded); a shingle's hash is xxh3 of its `k`
-//! word hashes, so shingles are order-sensitive inside the window. A text with fewer than `k`
+//! word `k`-shingle). Words are hashed with xxh3 (seeded); a shingle's hash mixes its `k` word
+//! hashes with one multiplier per position ([`shingle_hash`]), so shingles are order-sensitive
+//! inside the window. A text with fewer than `k`
 //! words has no shingles: it is never matched (the run counts it as too short).
 //!
 //! Cost: one pass over the text, a fixed-size window on the stack, no allocation per word.
@@ -10,10 +11,10 @@
 
 use std::ops::Range;
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::config::ConfigBuilder;
-use crate::normalize::for_each_word;
+use crate::normalize::{Gap, for_each_word, scan_words};
 
 /// A normalised word's hash and the original bytes it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,16 +27,37 @@ pub struct Token {
 
 /// The hash of one normalised word.
 pub fn word_hash(word: &str, seed: u64) -> u64 {
-    xxh3_64_with_seed(word.as_bytes(), seed)
+    word_hash_bytes(word.as_bytes(), seed)
 }
 
-/// The hash of a shingle, from its words' hashes in order.
+fn word_hash_bytes(word: &[u8], seed: u64) -> u64 {
+    xxh3_64_with_seed(word, seed)
+}
+
+/// The base of the polynomial over word hashes (an odd 64-bit constant).
+const BASE: u64 = 0x9fb2_1c65_1e98_df25;
+/// Added once per word, so windows of different lengths differ.
+const PER_WORD: u64 = 0xd6e8_feb8_6659_fd93;
+
+/// MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output
+/// bit.
+const fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// The hash of a shingle, from its words' hashes in order: the polynomial
+/// `w0·B^(n-1) + w1·B^(n-2) + ... + w(n-1)` (mod 2^64) plus `n` times a constant, then mixed.
+/// Order-sensitive, and a window sliding one word costs two multiplications however long it
+/// is ([`for_each_shingle`] rolls it).
 pub fn shingle_hash(words: &[u64]) -> u64 {
-    let mut bytes = [0u8; 8 * ConfigBuilder::MAX_SHINGLE_SIZE];
-    for (chunk, h) in bytes.chunks_exact_mut(8).zip(words) {
-        chunk.copy_from_slice(&h.to_le_bytes());
-    }
-    xxh3_64(&bytes[..8 * words.len()])
+    let acc = words
+        .iter()
+        .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
+    fmix64(acc.wrapping_add((words.len() as u64).wrapping_mul(PER_WORD)))
 }
 
 /// All words of `text` as hashed tokens with their original byte ranges.
@@ -62,103 +84,68 @@ pub fn tokens(text: &str, seed: u64) -> Vec<Token> {
 /// all has no shingles.
 ///
 /// `k` must be in `1..=ConfigBuilder::MAX_SHINGLE_SIZE` (a [`crate::Config`] guarantees it).
-pub fn for_each_shingle(text: &str, k: usize, seed: u64, mut f: impl FnMut(u64)) -> usize {
+pub fn for_each_shingle(text: &str, k: usize, seed: u64, f: impl FnMut(u64)) -> usize {
+    for_each_shingle_with(text, k, seed, &mut ShingleBuffers::default(), f)
+}
+
+/// Buffers [`for_each_shingle_with`] reuses from one text to the next.
+#[derive(Debug, Default)]
+pub struct ShingleBuffers {
+    hashes: Vec<u64>,
+    lines: Vec<(usize, bool)>,
+}
+
+/// [`for_each_shingle`] with reused buffers.
+pub fn for_each_shingle_with(
+    text: &str,
+    k: usize,
+    seed: u64,
+    bufs: &mut ShingleBuffers,
+    mut f: impl FnMut(u64),
+) -> usize {
     let k = k.clamp(1, ConfigBuilder::MAX_SHINGLE_SIZE);
-    // Word hashes as little-endian bytes, so a window is hashed in place (the same bytes
-    // `shingle_hash` builds), and what separates each word from the one before.
-    let mut bytes: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 2);
-    let mut gaps: Vec<Gap> = Vec::with_capacity(text.len() / 5);
-    let mut prev_end = 0usize;
-    for_each_word(text, |w, range| {
-        let gap = if gaps.is_empty() || range.start <= prev_end {
-            Gap::Space
-        } else {
-            gap_kind(&text[prev_end..range.start])
-        };
-        prev_end = prev_end.max(range.end);
-        bytes.extend_from_slice(&word_hash(w, seed).to_le_bytes());
-        gaps.push(gap);
+    let ShingleBuffers { hashes, lines } = bufs;
+    hashes.clear();
+    // Lines: (index of their first word, whether a blank line comes before).
+    lines.clear();
+    scan_words(text, |w, gap| {
+        if hashes.is_empty() || gap != Gap::Space {
+            lines.push((hashes.len(), gap == Gap::Paragraph));
+        }
+        hashes.push(word_hash_bytes(w, seed));
     });
-    let words = gaps.len();
+    let words = hashes.len();
     if words < k {
         return words;
     }
-    let hash = |from: usize, to: usize| xxh3_64(&bytes[8 * from..8 * to]);
-    // Lines, as ranges of word indexes.
-    let mut lines: Vec<(usize, usize, bool)> = Vec::new(); // (start, end, blank line before)
-    for (i, &gap) in gaps.iter().enumerate() {
-        if i == 0 || gap != Gap::Space {
-            lines.push((i, i + 1, gap == Gap::Paragraph));
-        } else if let Some(last) = lines.last_mut() {
-            last.1 = i + 1;
-        }
-    }
-    let short = |l: &(usize, usize, bool)| l.1 - l.0 < 2 * k;
+    let line_end = |n: usize| lines.get(n + 1).map_or(words, |l| l.0);
+    let short = |n: usize| line_end(n) - lines[n].0 < 2 * k;
+    // B^(k-1), to drop a window's first word when it slides.
+    let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let length = (k as u64).wrapping_mul(PER_WORD);
     let mut segment_start = 0usize;
-    for (n, line) in lines.iter().enumerate() {
-        let next = lines.get(n + 1);
-        let ends = match next {
-            None => true,
-            Some(next) => next.2 || short(line) || short(next),
-        };
+    for n in 0..lines.len() {
+        let ends = n + 1 == lines.len() || lines[n + 1].1 || short(n) || short(n + 1);
         if !ends {
             continue;
         }
-        let end = line.1;
-        if end - segment_start < k {
-            f(hash(segment_start, end));
+        let end = line_end(n);
+        let segment = &hashes[segment_start..end];
+        if segment.len() < k {
+            f(shingle_hash(segment));
         } else {
-            for start in segment_start..=end - k {
-                f(hash(start, start + k));
+            let mut acc = segment[..k - 1]
+                .iter()
+                .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
+            for (i, &w) in segment[k - 1..].iter().enumerate() {
+                acc = acc.wrapping_mul(BASE).wrapping_add(w);
+                f(fmix64(acc.wrapping_add(length)));
+                acc = acc.wrapping_sub(segment[i].wrapping_mul(top));
             }
         }
         segment_start = end;
     }
     words
-}
-
-/// What separates two words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gap {
-    /// Spaces or punctuation on one line.
-    Space,
-    /// A line break.
-    Line,
-    /// A blank line.
-    Paragraph,
-}
-
-fn gap_kind(gap: &str) -> Gap {
-    if gap == " " {
-        return Gap::Space;
-    }
-    let mut newlines = 0;
-    let mut kind = Gap::Space;
-    for c in gap.chars() {
-        match c {
-            '\n' => {
-                newlines += 1;
-                kind = if newlines >= 2 {
-                    Gap::Paragraph
-                } else {
-                    kind.max_line()
-                };
-            }
-            c if c.is_whitespace() => {}
-            _ => newlines = 0,
-        }
-    }
-    kind
-}
-
-impl Gap {
-    fn max_line(self) -> Gap {
-        if self == Gap::Paragraph {
-            self
-        } else {
-            Gap::Line
-        }
-    }
 }
 
 /// Shingle hashes of a token sequence, one per window start (`tokens.len() - k + 1` of them,

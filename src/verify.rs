@@ -194,53 +194,76 @@ pub struct VerifiedPair {
     pub relation: Relation,
 }
 
-/// Verifies `candidates` among `documents` documents, keeping those that pass, in order.
-/// `text_of(i)` gives document `i`'s text (asked once per document in a candidate); `df` gives
-/// the shingle weights of the content figures (all 1 without it).
+/// Text bytes of the documents whose shingle sets are held at once while verifying.
+const VERIFY_BATCH_BYTES: usize = 16 << 20;
+
+/// Verifies `candidates` among the documents of `lengths` (their text bytes), keeping those
+/// that pass, in order. `text_of(i)` gives document `i`'s text (`None` drops its pairs); `df`
+/// gives the shingle weights of the content figures (all 1 without it).
+///
+/// Candidates are taken in runs whose documents hold at most about 16 MiB of text: the
+/// shingle sets of a run's documents are built (in parallel), its pairs verified (in
+/// parallel), and the sets dropped, so memory does not grow with the corpus. A document in
+/// several runs is read and shingled once per run.
 pub fn verify<'t>(
-    documents: usize,
-    text_of: impl Fn(usize) -> std::borrow::Cow<'t, str> + Sync,
+    lengths: &[usize],
+    text_of: impl Fn(usize) -> Option<std::borrow::Cow<'t, str>> + Sync,
     candidates: &[CandidatePair],
     config: &Config,
     df: Option<&DocFrequency>,
 ) -> Vec<VerifiedPair> {
-    let mut involved = vec![false; documents];
-    for c in candidates {
-        involved[c.a.index()] = true;
-        involved[c.b.index()] = true;
-    }
-    let sets: Vec<Option<Vec<u64>>> = involved
-        .par_iter()
-        .enumerate()
-        .map(|(i, &inv)| {
-            inv.then(|| shingle_set(&text_of(i), config.shingle_size(), config.seed()))
-        })
-        .collect();
-    let set = |i: usize| {
-        sets[i]
-            .as_deref()
-            .expect("every candidate's documents were built")
-    };
+    const NONE: u32 = u32::MAX;
+    let mut slot = vec![NONE; lengths.len()];
     let progress = config.progress();
-    candidates
-        .par_iter()
-        .filter_map(|&pair| {
-            let similarity = match (df, config.boilerplate_df()) {
-                (Some(df), Some(t)) => {
-                    weighted_similarity(set(pair.a.index()), set(pair.b.index()), |h| {
-                        df.weight(h, t)
-                    })
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < candidates.len() {
+        let mut involved: Vec<usize> = Vec::new();
+        let mut bytes = 0usize;
+        let mut end = start;
+        while end < candidates.len() {
+            let c = candidates[end];
+            let new: usize = [c.a.index(), c.b.index()]
+                .iter()
+                .filter(|&&d| slot[d] == NONE)
+                .map(|&d| lengths[d])
+                .sum();
+            if end > start && bytes + new > VERIFY_BATCH_BYTES {
+                break;
+            }
+            for d in [c.a.index(), c.b.index()] {
+                if slot[d] == NONE {
+                    slot[d] = involved.len() as u32;
+                    involved.push(d);
                 }
-                _ => similarity(set(pair.a.index()), set(pair.b.index())),
-            };
+            }
+            bytes += new;
+            end += 1;
+        }
+        let sets: Vec<Option<Vec<u64>>> = involved
+            .par_iter()
+            .map(|&d| text_of(d).map(|t| shingle_set(&t, config.shingle_size(), config.seed())))
+            .collect();
+        let set = |d: crate::DocId| sets[slot[d.index()] as usize].as_deref();
+        out.par_extend(candidates[start..end].par_iter().filter_map(|&pair| {
             progress.advance(1);
+            let (a, b) = (set(pair.a)?, set(pair.b)?);
+            let similarity = match (df, config.boilerplate_df()) {
+                (Some(df), Some(t)) => weighted_similarity(a, b, |h| df.weight(h, t)),
+                _ => similarity(a, b),
+            };
             relation(&similarity, config).map(|relation| VerifiedPair {
                 pair,
                 similarity,
                 relation,
             })
-        })
-        .collect()
+        }));
+        for d in involved {
+            slot[d] = NONE;
+        }
+        start = end;
+    }
+    out
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ fn bad_files_have_their_own_errors() {
             e,
             IndexError::Version {
                 found: 99,
-                expected: 1,
+                expected: neardupe::index::FORMAT_VERSION,
                 ..
             }
         ),

@@ -133,7 +133,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let written = write_stdout(|out| match format {
         Format::Json => json::write_report(out, &findings, &s.notes, Some(&outcome)),
         Format::Csv => csv::write_pairs(out, &findings),
-        Format::Github => write_github(out, &findings, &s.notes, &s.sources),
+        Format::Github => write_github(out, &findings, &s.notes, &s.sources()),
         Format::Human => {
             let style = human::Style {
                 color: args.output.color.enabled(io::stdout().is_terminal()),
@@ -212,7 +212,7 @@ fn escape_property(s: &str) -> String {
 fn location(id: &str, sources: &HashMap<String, (Source, usize)>) -> String {
     match sources.get(id).map(|(s, _)| s) {
         Some(Source::File(p)) => format!("file={}", escape_property(&p.to_string_lossy())),
-        Some(Source::Line { path, line }) => format!(
+        Some(Source::Line { path, line, .. }) => format!(
             "file={},line={line}",
             escape_property(&path.to_string_lossy())
         ),

@@ -80,7 +80,8 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
             removed.insert(m, &c.keep);
         }
     }
-    let mut ids: Vec<&String> = s.sources.keys().collect();
+    let sources = s.sources();
+    let mut ids: Vec<&String> = sources.keys().collect();
     ids.sort();
 
     match args.emit {
@@ -104,7 +105,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
                 commit_file(f, &args.output)?;
             }
         }
-        Emit::Copy => copy(&args, &s.sources, &removed)?,
+        Emit::Copy => copy(&args, &sources, &removed)?,
     }
 
     if let Some(path) = &args.removed {
@@ -128,8 +129,7 @@ pub fn run(args: DedupArgs) -> anyhow::Result<Exit> {
             let line = Removed {
                 id,
                 duplicate_of: kept,
-                source: s
-                    .sources
+                source: sources
                     .get(id)
                     .map(|(src, _)| src.to_string())
                     .unwrap_or_default(),
@@ -197,7 +197,7 @@ fn copy(
         let gone = removed.contains_key(id.as_str());
         match source {
             Source::File(p) if !gone => text_files.push(p),
-            Source::Line { path, line } => {
+            Source::Line { path, line, .. } => {
                 let lines = shards.entry(path.as_path()).or_default();
                 if gone {
                     lines.insert(*line);

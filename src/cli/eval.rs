@@ -148,7 +148,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
         None,
     )?;
     let seconds = s.started.elapsed().as_secs_f64();
-    let bytes: usize = s.sources.values().map(|(_, len)| len).sum();
+    let bytes: usize = s.total_bytes();
     let reported: BTreeMap<(String, String), &neardupe::Pair> = s
         .report
         .pairs

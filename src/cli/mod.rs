@@ -42,14 +42,44 @@ pub struct Scanned {
     pub report: Report,
     /// Files skipped, failed or renamed.
     pub notes: RunNotes,
-    /// Where each document came from, by id.
-    pub sources: HashMap<String, (Source, usize)>,
-    /// Texts by id, when asked for.
+    /// Every document: its source and bytes, by id.
+    documents: Documents,
+    /// Texts by id (of the documents in reported pairs), when asked for.
     pub texts: HashMap<String, String>,
-    /// Seconds spent reading.
+    /// Seconds spent reading (sketching excluded).
     pub read_seconds: f64,
     /// When the run started.
     pub started: Instant,
+}
+
+/// The documents of a run: streamed (kept by the scan, in id order) or read whole.
+enum Documents {
+    Scan(Box<neardupe::Scan>),
+    Read(Vec<(String, Source, usize)>),
+}
+
+impl Scanned {
+    /// Every document's source and bytes, by id.
+    pub fn sources(&self) -> HashMap<String, (Source, usize)> {
+        match &self.documents {
+            Documents::Scan(scan) => scan
+                .documents()
+                .map(|(id, source, bytes, _)| (id.to_string(), (source.clone(), bytes)))
+                .collect(),
+            Documents::Read(docs) => docs
+                .iter()
+                .map(|(id, source, bytes)| (id.clone(), (source.clone(), *bytes)))
+                .collect(),
+        }
+    }
+
+    /// Bytes of text read.
+    pub fn total_bytes(&self) -> usize {
+        match &self.documents {
+            Documents::Scan(scan) => scan.documents().map(|d| d.2).sum(),
+            Documents::Read(docs) => docs.iter().map(|d| d.2).sum(),
+        }
+    }
 }
 
 /// A progress handle drawing bars on stderr when it is a terminal and not `quiet`.
@@ -105,9 +135,7 @@ pub fn read_inputs(
         },
     };
     if read.documents.is_empty() && read.errors.is_empty() && !quiet {
-        eprintln!(
-            "neardupe: no documents found under the given paths (folders are searched for .txt, .md, .html and .jsonl[.gz|.zst] files)"
-        );
+        eprintln!("{NO_DOCUMENTS}");
     }
     ReadInputs {
         documents: read.documents,
@@ -117,8 +145,12 @@ pub fn read_inputs(
     }
 }
 
-/// Reads `paths`, prints problems on stderr, and runs the library on what was read: a full
-/// scan, or with `against`, a query of the index.
+/// Text bytes read and sketched at a time when streaming.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Reads `paths`, prints problems on stderr, and runs the library on what was read: a
+/// streaming scan ([`neardupe::Scanner`]: texts are dropped once sketched and read again for
+/// verification), or with `against`, a query of the index (which holds the batch in memory).
 #[allow(
     clippy::too_many_arguments,
     reason = "one call site per command, each passing its flags"
@@ -138,39 +170,93 @@ pub fn scan_paths(
         .map(|p| neardupe::Index::open(p, &config))
         .transpose()?;
     let bars = progress(quiet);
-    let read = read_inputs(paths, input_args, &bars, quiet, list_documents);
-    let sources = read
-        .documents
-        .iter()
-        .map(|d| (d.id.clone(), (d.source.clone(), d.text.len())))
-        .collect();
+    if let Some(index) = &index {
+        let read = read_inputs(paths, input_args, &bars, quiet, list_documents);
+        let texts = if keep_texts {
+            read.documents
+                .iter()
+                .map(|d| (d.id.clone(), d.text.clone()))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let report = index.query(&read.documents);
+        return Ok(Scanned {
+            report,
+            notes: read.notes,
+            documents: Documents::Read(
+                read.documents
+                    .into_iter()
+                    .map(|d| {
+                        let len = d.text.len();
+                        (d.id, d.source, len)
+                    })
+                    .collect(),
+            ),
+            texts,
+            read_seconds: read.read_seconds,
+            started: read.started,
+        });
+    }
+    let started = Instant::now();
+    let mut options = input_args.options();
+    options.progress = bars.clone();
+    let config = match bars.0 {
+        Some(p) => builder.progress(p).build().context("invalid options")?,
+        None => config,
+    };
+    let plan = input::plan(paths, &options);
+    let mut scanner =
+        neardupe::Scanner::new(&config, plan.expected_bytes).rereading(options.clone());
+    let read = plan.read(&options, BATCH_BYTES, |batch| scanner.add(batch));
+    let read_seconds = started.elapsed().as_secs_f64() - scanner.sketch_seconds();
+    let nothing = scanner.is_empty();
+    let scan = scanner.finish();
+    let mut errors = tell(&read.errors, "");
+    errors.extend(tell(&scan.errors, ""));
+    let notes = RunNotes {
+        errors,
+        skipped: tell(&read.skipped, ""),
+        warnings: tell(&read.warnings, "warning: "),
+        documents: if list_documents {
+            scan.documents()
+                .map(
+                    |(id, source, bytes, encoding)| neardupe::output::DocumentInfo {
+                        id: id.to_string(),
+                        source: source.to_string(),
+                        bytes,
+                        encoding,
+                    },
+                )
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    if nothing && read.errors.is_empty() && !quiet {
+        eprintln!("{NO_DOCUMENTS}");
+    }
     let texts = if keep_texts {
-        read.documents
+        scan.report
+            .pairs
             .iter()
-            .map(|d| (d.id.clone(), d.text.clone()))
+            .flat_map(|p| [&p.a, &p.b])
+            .filter_map(|id| Some((id.clone(), scan.text(id)?.into_owned())))
             .collect()
     } else {
         HashMap::new()
     };
-    let report = match &index {
-        Some(index) => index.query(&read.documents),
-        None => {
-            let config = match bars.0 {
-                Some(p) => builder.progress(p).build().context("invalid options")?,
-                None => config,
-            };
-            neardupe::find_duplicates(read.documents, &config)
-        }
-    };
     Ok(Scanned {
-        report,
-        notes: read.notes,
-        sources,
+        report: scan.report.clone(),
+        notes,
+        documents: Documents::Scan(Box::new(scan)),
         texts,
-        read_seconds: read.read_seconds,
-        started: read.started,
+        read_seconds,
+        started,
     })
 }
+
+const NO_DOCUMENTS: &str = "neardupe: no documents found under the given paths (folders are searched for .txt, .md, .html and .jsonl[.gz|.zst] files)";
 
 /// Prints one `neardupe: ...` line on stderr.
 pub fn print_summary_line(line: &str) {
@@ -220,7 +306,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     let written = write_stdout(|out| match format {
         Format::Json => json::write_report(out, &s.report, &s.notes, None),
         Format::Csv => csv::write_pairs(out, &s.report),
-        Format::Github => check::write_github(out, &s.report, &s.notes, &s.sources),
+        Format::Github => check::write_github(out, &s.report, &s.notes, &s.sources()),
         Format::Human => {
             let style = human::Style {
                 color: args.output.color.enabled(io::stdout().is_terminal()),

@@ -51,11 +51,12 @@ enum Line {
 }
 
 /// Reads one line (without its `\n`) into `buf`, holding at most `max` bytes of it; a longer
-/// line is consumed and reported as [`Line::TooLong`].
-fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Line> {
+/// line is consumed and reported as [`Line::TooLong`]. Also returns the bytes consumed.
+fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<(Line, u64)> {
     buf.clear();
     let mut too_long = false;
     let mut any = false;
+    let mut consumed = 0u64;
     loop {
         let chunk = r.fill_buf()?;
         if chunk.is_empty() {
@@ -74,66 +75,139 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<Lin
                 buf.extend_from_slice(&chunk[..take]);
             }
         }
-        r.consume(if done { take + 1 } else { take });
+        let n = if done { take + 1 } else { take };
+        r.consume(n);
+        consumed += n as u64;
         if done {
             break;
         }
     }
-    Ok(match (any, too_long) {
+    let state = match (any, too_long) {
         (false, _) => Line::Eof,
         (true, true) => Line::TooLong,
         (true, false) => Line::Read,
+    };
+    Ok((state, consumed))
+}
+
+/// One line of a JSON Lines stream, read but not parsed.
+#[derive(Debug)]
+pub struct RawLine {
+    /// Line number, from 1.
+    pub line: u64,
+    /// Where the line starts in the stream.
+    pub offset: u64,
+    /// The line without its `\n`, or `None` when it was longer than the limit.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Reads the lines of a JSON Lines stream, handing each to `on_line` (lines longer than
+/// `max_doc_bytes` are consumed without being held). An `io::Error` ends the stream.
+pub fn read_lines(
+    reader: &mut dyn BufRead,
+    max_doc_bytes: u64,
+    mut on_line: impl FnMut(RawLine),
+) -> io::Result<()> {
+    let mut buf = Vec::new();
+    let mut line: u64 = 0;
+    let mut offset: u64 = 0;
+    loop {
+        let (state, consumed) = read_line(reader, &mut buf, max_doc_bytes)?;
+        line += 1;
+        let bytes = match state {
+            Line::Eof => return Ok(()),
+            Line::TooLong => None,
+            Line::Read => Some(std::mem::take(&mut buf)),
+        };
+        on_line(RawLine {
+            line,
+            offset,
+            bytes,
+        });
+        offset += consumed;
+    }
+}
+
+/// The document of one line: `None` for a blank line. `seekable` says whether the line can
+/// be read again at its offset (a plain file), which the source records.
+pub fn parse_line(
+    raw: &RawLine,
+    path: &Path,
+    options: &JsonlOptions,
+    seekable: bool,
+) -> Option<crate::Result<Document>> {
+    let bad = |reason| Error::Record {
+        path: path.to_path_buf(),
+        line: raw.line,
+        reason,
+    };
+    let Some(bytes) = &raw.bytes else {
+        return Some(Err(bad(RecordError::TooLong(options.max_doc_bytes))));
+    };
+    let bytes = record_bytes(bytes, raw.line)?;
+    Some(match parse_record(bytes, options) {
+        Ok((id, text)) => Ok(Document {
+            id: id.unwrap_or_else(|| format!("{}:{}", crate::document::path_id(path), raw.line)),
+            text,
+            source: Source::Line {
+                path: path.to_path_buf(),
+                line: raw.line,
+                offset: seekable.then_some(raw.offset),
+            },
+            encoding: "UTF-8",
+        }),
+        Err(reason) => Err(bad(reason)),
     })
+}
+
+/// A line's JSON: without a byte order mark (on line 1) or a trailing `\r`; `None` when blank.
+fn record_bytes(bytes: &[u8], line: u64) -> Option<&[u8]> {
+    let mut bytes = bytes;
+    if line == 1 {
+        bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    }
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    (!bytes.iter().all(u8::is_ascii_whitespace)).then_some(bytes)
 }
 
 /// Reads every record of a JSON Lines stream. `path` names the file in ids and errors.
 /// `on_record` gets each document, or the error of each bad line, in order. An `io::Error`
-/// (a truncated compressed stream, a read failure) ends the file and is returned.
+/// (a truncated compressed stream, a read failure) ends the file and is returned. Sources
+/// carry no offset (the stream is read once).
 pub fn read_records(
     reader: &mut dyn BufRead,
     path: &Path,
     options: &JsonlOptions,
     mut on_record: impl FnMut(crate::Result<Document>),
 ) -> io::Result<()> {
+    read_lines(reader, options.max_doc_bytes, |raw| {
+        if let Some(r) = parse_line(&raw, path, options, false) {
+            on_record(r);
+        }
+    })
+}
+
+/// The text of the record at `offset` of a plain JSON Lines file (line `line`), read again.
+pub fn reread_text(
+    path: &Path,
+    line: u64,
+    offset: u64,
+    options: &JsonlOptions,
+) -> Result<String, String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| e.to_string())?;
+    let mut reader = io::BufReader::with_capacity(1 << 16, file);
     let mut buf = Vec::new();
-    let mut line_no: u64 = 0;
-    loop {
-        let state = read_line(reader, &mut buf, options.max_doc_bytes)?;
-        line_no += 1;
-        let bad = |reason| Error::Record {
-            path: path.to_path_buf(),
-            line: line_no,
-            reason,
-        };
-        match state {
-            Line::Eof => return Ok(()),
-            Line::TooLong => {
-                on_record(Err(bad(RecordError::TooLong(options.max_doc_bytes))));
-                continue;
-            }
-            Line::Read => {}
-        }
-        let mut bytes = &buf[..];
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-        }
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match parse_record(bytes, options) {
-            Ok((id, text)) => on_record(Ok(Document {
-                id: id.unwrap_or_else(|| format!("{}:{line_no}", crate::document::path_id(path))),
-                text,
-                source: Source::Line {
-                    path: path.to_path_buf(),
-                    line: line_no,
-                },
-                encoding: "UTF-8",
-            })),
-            Err(reason) => on_record(Err(bad(reason))),
-        }
+    match read_line(&mut reader, &mut buf, options.max_doc_bytes).map_err(|e| e.to_string())? {
+        (Line::Read, _) => {}
+        _ => return Err(format!("line {line} is gone")),
     }
+    let bytes = record_bytes(&buf, line).ok_or_else(|| format!("line {line} is blank now"))?;
+    parse_record(bytes, options)
+        .map(|(_, text)| text)
+        .map_err(|e| format!("line {line}: {e}"))
 }
 
 /// Parses one line into `(id, text)`.
@@ -267,7 +341,8 @@ mod tests {
             docs[2].source,
             Source::Line {
                 path: "s.jsonl".into(),
-                line: 3
+                line: 3,
+                offset: None,
             }
         );
     }

@@ -10,5 +10,6 @@ pub mod walk;
 
 pub use jsonl::JsonlOptions;
 pub use walk::{
-    FileKind, Input, ReadOptions, is_document_path, read_file, read_paths, read_text_file,
+    FileKind, Input, Plan, ReadOptions, is_document_path, plan, read_file, read_paths,
+    read_text_file,
 };

@@ -102,16 +102,25 @@ pub struct Input {
     pub warnings: Vec<Error>,
 }
 
-/// One file to read, or a problem found while walking.
+/// One file to read (with its size on disk), or a problem found while walking.
 enum Entry {
-    File(PathBuf, FileKind),
+    File(PathBuf, FileKind, u64),
     Stdin,
     Problem(Error),
 }
 
-/// Reads every path: files directly, folders walked in sorted order. Files are read in
-/// parallel; the result keeps walk order.
-pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
+/// The files to read, in walk order: what [`plan`] found.
+pub struct Plan {
+    entries: Vec<Entry>,
+    /// About how many bytes of text the files hold: their sizes on disk, with compressed
+    /// JSON Lines counted five times and standard input as 256 MiB. For sizing the document
+    /// frequency sketch before reading.
+    pub expected_bytes: u64,
+}
+
+/// Walks `paths` (files as they are, folders in sorted order) and lists what to read, without
+/// reading it.
+pub fn plan<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Plan {
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen = SeenFiles::default();
     let mut stdin_taken = false;
@@ -158,52 +167,156 @@ pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
             })),
         }
     }
-    options
-        .progress
-        .start(crate::progress::Stage::Read, entries.len());
-    let read: Vec<Vec<Result<Document>>> = entries
-        .into_par_iter()
-        .map(|e| {
-            let docs = match e {
-                Entry::File(p, FileKind::Text) => vec![read_text_file(&p, options.max_file_size)],
-                Entry::File(p, FileKind::Html) => vec![read_html_file(&p, options.max_file_size)],
-                Entry::File(p, FileKind::Jsonl) => read_jsonl_file(&p, options),
-                Entry::Stdin => read_stdin(options),
-                Entry::Problem(err) => vec![Err(err)],
-            };
-            options.progress.advance(1);
-            docs
-        })
-        .collect();
-    options.progress.finish();
-    let mut input = Input::default();
-    let mut ids: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for r in read.into_iter().flatten() {
-        match r {
-            Ok(mut d) => {
-                let here = d.source.to_string();
-                if let Some(first) = ids.get(&d.id) {
-                    let mut renamed = format!("{}@{here}", d.id);
-                    while ids.contains_key(&renamed) {
-                        renamed.push('\'');
-                    }
-                    input.warnings.push(Error::DuplicateId {
-                        source_name: here.clone(),
-                        id: d.id.clone(),
-                        first: first.clone(),
-                        renamed: renamed.clone(),
-                        path: source_path(&d.source),
-                    });
-                    d.id = renamed;
-                }
-                ids.insert(d.id.clone(), here);
-                input.documents.push(d)
+    let expected_bytes = entries
+        .iter()
+        .map(|e| match e {
+            Entry::File(p, FileKind::Jsonl, size) if is_compressed_name(p) => {
+                size.saturating_mul(5)
             }
-            Err(e) if e.is_skip() => input.skipped.push(e),
-            Err(e) => input.errors.push(e),
+            Entry::File(_, _, size) => *size,
+            Entry::Stdin => 256 << 20,
+            Entry::Problem(_) => 0,
+        })
+        .sum();
+    Plan {
+        entries,
+        expected_bytes,
+    }
+}
+
+fn is_compressed_name(p: &Path) -> bool {
+    let name = p.to_string_lossy().to_ascii_lowercase();
+    name.ends_with(".gz") || name.ends_with(".zst")
+}
+
+/// Reads every path: files directly, folders walked in sorted order. Files are read in
+/// parallel; the result keeps walk order.
+pub fn read_paths<P: AsRef<Path>>(paths: &[P], options: &ReadOptions) -> Input {
+    let mut documents = Vec::new();
+    let mut input = plan(paths, options).read(options, usize::MAX, |batch| documents.extend(batch));
+    input.documents = documents;
+    input
+}
+
+impl Plan {
+    /// Reads the files in walk order, handing `on_batch` the documents of about `batch_bytes`
+    /// of text at a time (a plain JSON Lines file in several batches, a compressed one in
+    /// one, text files grouped), so that a caller that keeps only a sketch of each holds no
+    /// more text than a batch. Files of a group, and the lines of a batch, are read and parsed
+    /// in parallel. The documents are renamed where their ids repeat, as for [`read_paths`];
+    /// the returned [`Input`] has the problems and no documents.
+    pub fn read(
+        self,
+        options: &ReadOptions,
+        batch_bytes: usize,
+        on_batch: impl FnMut(Vec<Document>),
+    ) -> Input {
+        let mut out = Collector {
+            input: Input::default(),
+            ids: std::collections::HashMap::new(),
+            on_batch,
+        };
+        let progress = &options.progress;
+        progress.start(crate::progress::Stage::Read, self.entries.len());
+        let mut entries = self.entries.into_iter().peekable();
+        while let Some(first) = entries.next() {
+            match first {
+                Entry::File(p, FileKind::Jsonl, size) => {
+                    let last = read_jsonl_file_batched(&p, size, options, batch_bytes, &mut out);
+                    out.take(last);
+                    progress.advance(1);
+                }
+                Entry::Stdin => {
+                    out.take(read_stdin(options));
+                    progress.advance(1);
+                }
+                first => {
+                    // A group of one-document files, read in parallel.
+                    let mut bytes = entry_size(&first);
+                    let mut group = vec![first];
+                    while let Some(next) = entries.peek() {
+                        let single = matches!(
+                            next,
+                            Entry::File(_, FileKind::Text | FileKind::Html, _) | Entry::Problem(_)
+                        );
+                        if !single || bytes >= batch_bytes as u64 || group.len() >= 4096 {
+                            break;
+                        }
+                        bytes += entry_size(next);
+                        group.extend(entries.next());
+                    }
+                    let docs: Vec<Result<Document>> = group
+                        .into_par_iter()
+                        .map(|e| {
+                            let doc = match e {
+                                Entry::File(p, FileKind::Html, _) => {
+                                    read_html_file(&p, options.max_file_size)
+                                }
+                                Entry::File(p, _, _) => read_text_file(&p, options.max_file_size),
+                                Entry::Problem(err) => Err(err),
+                                Entry::Stdin => unreachable!("stdin is never grouped"),
+                            };
+                            progress.advance(1);
+                            doc
+                        })
+                        .collect();
+                    out.take(docs);
+                }
+            }
+        }
+        progress.finish();
+        out.input
+    }
+}
+
+fn entry_size(e: &Entry) -> u64 {
+    match e {
+        Entry::File(_, _, size) => *size,
+        _ => 0,
+    }
+}
+
+/// Sorts read documents and problems into an [`Input`], renaming repeated ids, and hands the
+/// documents on.
+struct Collector<F> {
+    input: Input,
+    /// Every id so far, and where its document came from.
+    ids: std::collections::HashMap<String, String>,
+    on_batch: F,
+}
+
+impl<F: FnMut(Vec<Document>)> Collector<F> {
+    fn take(&mut self, read: Vec<Result<Document>>) {
+        let mut batch = Vec::with_capacity(read.len());
+        for r in read {
+            match r {
+                Ok(mut d) => {
+                    let here = d.source.to_string();
+                    if let Some(first) = self.ids.get(&d.id) {
+                        let mut renamed = format!("{}@{here}", d.id);
+                        while self.ids.contains_key(&renamed) {
+                            renamed.push('\'');
+                        }
+                        self.input.warnings.push(Error::DuplicateId {
+                            source_name: here.clone(),
+                            id: d.id.clone(),
+                            first: first.clone(),
+                            renamed: renamed.clone(),
+                            path: source_path(&d.source),
+                        });
+                        d.id = renamed;
+                    }
+                    self.ids.insert(d.id.clone(), here);
+                    batch.push(d);
+                }
+                Err(e) if e.is_skip() => self.input.skipped.push(e),
+                Err(e) => self.input.errors.push(e),
+            }
+        }
+        if !batch.is_empty() {
+            (self.on_batch)(batch);
         }
     }
-    input
 }
 
 fn source_path(s: &Source) -> PathBuf {
@@ -250,7 +363,7 @@ impl SeenFiles {
                 path,
             });
         }
-        Entry::File(path, kind)
+        Entry::File(path, kind, meta.len())
     }
 }
 
@@ -378,25 +491,116 @@ pub fn read_file(path: &Path) -> Result<Document> {
 /// Reads every record of a JSON Lines file (plain, gzip or zstd).
 pub fn read_jsonl_file(path: &Path, options: &ReadOptions) -> Vec<Result<Document>> {
     let mut out = Vec::new();
-    let result = codec::open(path, options.max_file_size).and_then(|(_, mut reader)| {
-        read_records(&mut *reader, path, &options.jsonl, |r| out.push(r))
-    });
-    if let Err(source) = result {
-        if codec::is_limit(&source) {
-            // A decompression bomb or a huge shard: skip it whole, keep nothing from it.
-            return vec![Err(Error::TooLarge {
-                path: path.to_path_buf(),
-                what: "decompressed size",
-                flag: "--max-file-size",
-                limit: options.max_file_size,
-            })];
-        }
-        out.push(Err(Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }));
-    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut collect = |batch: Vec<Result<Document>>| out.extend(batch);
+    let last = read_jsonl_file_batched(path, size, options, usize::MAX, &mut collect);
+    out.extend(last);
     out
+}
+
+/// Something that takes batches of read documents.
+trait Sink {
+    fn take(&mut self, read: Vec<Result<Document>>);
+}
+
+impl<F: FnMut(Vec<Document>)> Sink for Collector<F> {
+    fn take(&mut self, read: Vec<Result<Document>>) {
+        Collector::take(self, read);
+    }
+}
+
+impl<F: FnMut(Vec<Result<Document>>)> Sink for F {
+    fn take(&mut self, read: Vec<Result<Document>>) {
+        self(read);
+    }
+}
+
+/// Reads a JSON Lines file, handing `sink` the records of each `batch_bytes` of lines (parsed
+/// in parallel); returns what is left: the last records, or the file's error. A compressed
+/// file is read in one batch, so that a file past the size limit gives nothing but the error.
+fn read_jsonl_file_batched(
+    path: &Path,
+    size: u64,
+    options: &ReadOptions,
+    batch_bytes: usize,
+    sink: &mut impl Sink,
+) -> Vec<Result<Document>> {
+    let too_large = |what| {
+        vec![Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            what,
+            flag: "--max-file-size",
+            limit: options.max_file_size,
+        })]
+    };
+    if size > options.max_file_size {
+        return too_large("file size");
+    }
+    let parse = |lines: &[super::jsonl::RawLine], seekable: bool| -> Vec<Result<Document>> {
+        lines
+            .par_iter()
+            .filter_map(|raw| super::jsonl::parse_line(raw, path, &options.jsonl, seekable))
+            .collect()
+    };
+    let mut lines = Vec::new();
+    let result = codec::open(path, options.max_file_size).and_then(|(codec, mut reader)| {
+        let seekable = codec == codec::Codec::Plain;
+        let batch_bytes = if seekable { batch_bytes } else { usize::MAX };
+        let mut bytes = 0usize;
+        super::jsonl::read_lines(&mut *reader, options.jsonl.max_doc_bytes, |raw| {
+            bytes += raw.bytes.as_ref().map_or(0, Vec::len);
+            lines.push(raw);
+            if bytes >= batch_bytes {
+                sink.take(parse(&lines, seekable));
+                lines.clear();
+                bytes = 0;
+            }
+        })?;
+        Ok(parse(&lines, seekable))
+    });
+    match result {
+        Ok(last) => last,
+        // A decompression bomb or a huge shard: skip it whole, keep nothing from it.
+        Err(source) if codec::is_limit(&source) => too_large("decompressed size"),
+        Err(source) => {
+            // Keep what was read before the error (a truncated stream), then the error.
+            let seekable = !is_compressed_name(path);
+            let mut out = parse(&lines, seekable);
+            out.push(Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }));
+            out
+        }
+    }
+}
+
+/// The text of a document read from a file, read again (for verification and spans after its
+/// text was dropped): `Ok(None)` when its source cannot be read again (standard input, a
+/// compressed stream, memory).
+///
+/// # Errors
+///
+/// A message saying what went wrong.
+pub fn reread(
+    source: &Source,
+    options: &ReadOptions,
+) -> std::result::Result<Option<String>, String> {
+    match source {
+        Source::File(p) => {
+            let doc = match walked_kind(p).unwrap_or(FileKind::Text) {
+                FileKind::Html => read_html_file(p, options.max_file_size),
+                _ => read_text_file(p, options.max_file_size),
+            };
+            doc.map(|d| Some(d.text)).map_err(|e| e.to_string())
+        }
+        Source::Line {
+            path,
+            line,
+            offset: Some(offset),
+        } => super::jsonl::reread_text(path, *line, *offset, &options.jsonl).map(Some),
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]
