@@ -358,7 +358,7 @@ impl Index {
                 .collect(),
             lengths: (0..slots.len()).map(|k| text_of(k).len()).collect(),
             given: &given,
-            sketches: &slots,
+            sketches: &slots[..],
             df: df.as_ref(),
         };
         let mut report = crate::in_pool(config.threads(), || {

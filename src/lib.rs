@@ -97,6 +97,8 @@ pub mod spans;
 pub mod verify;
 
 use rayon::prelude::*;
+
+use crate::minhash::Sketches as _;
 use serde::Serialize;
 
 pub use crate::config::{Config, ConfigBuilder, ConfigError, KeepPolicy};
@@ -158,20 +160,75 @@ pub struct Scanner {
     pool: Option<rayon::ThreadPool>,
     df: Option<boilerplate::DocFrequency>,
     docs: Vec<Held>,
-    sketches: Vec<minhash::Sketch>,
+    files: Files,
+    sketches: minhash::SketchStore,
     sketch_seconds: f64,
 }
 
-/// What a scan keeps of a document besides its sketch.
-#[derive(Debug, Default)]
+/// What a scan keeps of a document besides its sketch (about 100 bytes).
+#[derive(Debug)]
 struct Held {
-    id: String,
-    source: Source,
+    id: Box<str>,
+    place: Place,
     encoding: &'static str,
     len: usize,
     checksum: u64,
-    /// The text, unless it can be read again from `source`.
-    text: Option<String>,
+    /// The text, unless it can be read again from its place.
+    text: Option<Box<str>>,
+}
+
+/// A document's [`Source`], with its file as an index into the scan's file list.
+#[derive(Debug)]
+enum Place {
+    File(u32),
+    Line {
+        file: u32,
+        line: u64,
+        offset: Option<u64>,
+    },
+    Other(Box<Source>),
+}
+
+/// The files documents came from, each once.
+#[derive(Debug, Default)]
+struct Files {
+    paths: Vec<std::path::PathBuf>,
+    index: std::collections::HashMap<std::path::PathBuf, u32>,
+}
+
+impl Files {
+    fn place(&mut self, source: Source) -> Place {
+        let mut file = |p: std::path::PathBuf| -> u32 {
+            if let Some(&i) = self.index.get(&p) {
+                return i;
+            }
+            let i = self.paths.len() as u32;
+            self.paths.push(p.clone());
+            self.index.insert(p, i);
+            i
+        };
+        match source {
+            Source::File(p) => Place::File(file(p)),
+            Source::Line { path, line, offset } => Place::Line {
+                file: file(path),
+                line,
+                offset,
+            },
+            other => Place::Other(Box::new(other)),
+        }
+    }
+
+    fn source(&self, place: &Place) -> Source {
+        match place {
+            Place::File(f) => Source::File(self.paths[*f as usize].clone()),
+            Place::Line { file, line, offset } => Source::Line {
+                path: self.paths[*file as usize].clone(),
+                line: *line,
+                offset: *offset,
+            },
+            Place::Other(s) => (**s).clone(),
+        }
+    }
 }
 
 impl Scanner {
@@ -192,7 +249,8 @@ impl Scanner {
                 boilerplate::DocFrequency::for_corpus(bytes)
             }),
             docs: Vec::new(),
-            sketches: Vec::new(),
+            files: Files::default(),
+            sketches: minhash::SketchStore::default(),
             sketch_seconds: 0.0,
         }
     }
@@ -255,6 +313,10 @@ impl Scanner {
             }
             buckets.push(b);
         }
+        for s in &sketches {
+            self.sketches
+                .push(s.as_ref().expect("every document was sketched"));
+        }
         if let Some(df) = &mut self.df {
             match &self.pool {
                 Some(pool) => pool.install(|| df.add_buckets(&buckets)),
@@ -262,11 +324,9 @@ impl Scanner {
             }
         }
         drop(buckets);
-        let sketches = sketches
-            .into_iter()
-            .map(|s| s.expect("every document was sketched"));
+        drop(sketches);
         let reread = self.reread.is_some();
-        self.docs.extend(docs.into_iter().map(|d| {
+        for d in docs {
             let keep = !reread
                 || !matches!(
                     d.source,
@@ -276,16 +336,15 @@ impl Scanner {
                             ..
                         }
                 );
-            Held {
+            self.docs.push(Held {
                 checksum: xxhash_rust::xxh3::xxh3_64(d.text.as_bytes()),
                 len: d.text.len(),
-                id: d.id,
-                source: d.source,
+                id: d.id.into_boxed_str(),
+                place: self.files.place(d.source),
                 encoding: d.encoding,
-                text: keep.then_some(d.text),
-            }
-        }));
-        self.sketches.extend(sketches);
+                text: keep.then(|| d.text.into_boxed_str()),
+            });
+        }
         self.sketch_seconds += clock.elapsed().as_secs_f64();
     }
 
@@ -312,11 +371,13 @@ impl Scanner {
             pool,
             df,
             docs,
+            files,
             sketches,
             sketch_seconds,
             ..
         } = self;
         // Id order (then text, then the order given), whatever order the batches came in.
+        // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by(|&x, &y| {
             let (a, b) = (&docs[x], &docs[y]);
@@ -327,27 +388,19 @@ impl Scanner {
                 })
                 .then(x.cmp(&y))
         });
-        let mut docs: Vec<Option<Held>> = docs.into_iter().map(Some).collect();
-        let mut sketches: Vec<Option<minhash::Sketch>> = sketches.into_iter().map(Some).collect();
-        let docs: Vec<Held> = order
-            .iter()
-            .map(|&i| docs[i].take().expect("a permutation"))
-            .collect();
-        let sketches: Vec<minhash::Sketch> = order
-            .iter()
-            .map(|&i| sketches[i].take().expect("a permutation"))
-            .collect();
+        let sketches = minhash::Permuted {
+            inner: &sketches,
+            order: &order,
+        };
         let failed: std::sync::Mutex<std::collections::BTreeMap<usize, Error>> =
             std::sync::Mutex::default();
         let text_of = |i: usize| -> Option<std::borrow::Cow<'_, str>> {
-            let held = &docs[i];
+            let held = &docs[order[i]];
             if let Some(text) = &held.text {
-                return Some(std::borrow::Cow::Borrowed(text.as_str()));
+                return Some(std::borrow::Cow::Borrowed(text));
             }
-            let problem = match reread
-                .as_ref()
-                .map(|o| input::walk::reread(&held.source, o))
-            {
+            let source = files.source(&held.place);
+            let problem = match reread.as_ref().map(|o| input::walk::reread(&source, o)) {
                 Some(Ok(Some(text)))
                     if text.len() == held.len
                         && xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum =>
@@ -363,21 +416,23 @@ impl Scanner {
                 .unwrap_or_else(|e| e.into_inner())
                 .entry(i)
                 .or_insert_with(|| Error::Changed {
-                    source_name: held.source.to_string(),
+                    source_name: source.to_string(),
                     reason: problem,
-                    path: match &held.source {
+                    path: match &source {
                         Source::File(p) | Source::Line { path: p, .. } => p.clone(),
                         _ => std::path::PathBuf::new(),
                     },
                 });
             None
         };
-        let too_short = sketches.iter().filter(|s| s.shingles == 0).count();
+        let too_short = (0..sketches.len())
+            .filter(|&i| sketches.shingles(i) == 0)
+            .count();
         let run = || {
             finish(
                 &Sketched {
-                    ids: docs.iter().map(|d| d.id.as_str()).collect(),
-                    lengths: docs.iter().map(|d| d.len).collect(),
+                    ids: order.iter().map(|&i| &*docs[i].id).collect(),
+                    lengths: order.iter().map(|&i| docs[i].len).collect(),
                     given: &order,
                     sketches: &sketches,
                     df: df.as_ref(),
@@ -402,6 +457,8 @@ impl Scanner {
             report,
             errors,
             documents: docs,
+            order,
+            files,
             reread,
         }
     }
@@ -415,36 +472,40 @@ pub struct Scan {
     /// in the report).
     pub errors: Vec<Error>,
     documents: Vec<Held>,
+    order: Vec<usize>,
+    files: Files,
     reread: Option<input::ReadOptions>,
 }
 
 impl Scan {
     /// Every document scanned, in id order: id, source, bytes of text, and encoding.
-    pub fn documents(&self) -> impl Iterator<Item = (&str, &Source, usize, &'static str)> {
-        self.documents
-            .iter()
-            .map(|d| (d.id.as_str(), &d.source, d.len, d.encoding))
+    pub fn documents(&self) -> impl Iterator<Item = (&str, Source, usize, &'static str)> {
+        self.order.iter().map(|&i| {
+            let d = &self.documents[i];
+            (&*d.id, self.files.source(&d.place), d.len, d.encoding)
+        })
     }
 
     /// The text of the document `id`, read again from its file when it was dropped (`None`
     /// when there is no such document, or it cannot be read again as it was).
     pub fn text(&self, id: &str) -> Option<std::borrow::Cow<'_, str>> {
-        let i = self
-            .documents
-            .binary_search_by(|d| d.id.as_str().cmp(id))
+        let k = self
+            .order
+            .binary_search_by(|&i| (*self.documents[i].id).cmp(id))
             .ok()?;
-        let held = &self.documents[i];
+        let held = &self.documents[self.order[k]];
         if let Some(t) = &held.text {
-            return Some(std::borrow::Cow::Borrowed(t.as_str()));
+            return Some(std::borrow::Cow::Borrowed(t));
         }
-        let text = input::walk::reread(&held.source, self.reread.as_ref()?).ok()??;
+        let source = self.files.source(&held.place);
+        let text = input::walk::reread(&source, self.reread.as_ref()?).ok()??;
         (xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum)
             .then_some(std::borrow::Cow::Owned(text))
     }
 }
 
 /// What the stages after sketching need to know of the documents, in id order.
-pub(crate) struct Sketched<'a, S> {
+pub(crate) struct Sketched<'a, K: ?Sized> {
     /// Ids.
     pub ids: Vec<&'a str>,
     /// Text lengths in bytes.
@@ -452,7 +513,7 @@ pub(crate) struct Sketched<'a, S> {
     /// Positions in the order the documents were given.
     pub given: &'a [usize],
     /// Sketches.
-    pub sketches: &'a [S],
+    pub sketches: &'a K,
     /// Document frequencies of shingles, for the content figures.
     pub df: Option<&'a boilerplate::DocFrequency>,
 }
@@ -460,8 +521,8 @@ pub(crate) struct Sketched<'a, S> {
 /// Candidates, verification, clusters and spans: everything after sketching. `text_of(i)` is
 /// document `i`'s text (`None` when it cannot be had: its pairs are dropped); only candidates
 /// for which `wanted` holds are verified.
-pub(crate) fn finish<'t, S: AsRef<minhash::Sketch> + Sync>(
-    docs: &Sketched<'_, S>,
+pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
+    docs: &Sketched<'_, K>,
     text_of: impl Fn(usize) -> Option<std::borrow::Cow<'t, str>> + Sync,
     wanted: impl Fn(lsh::CandidatePair) -> bool,
     config: &Config,

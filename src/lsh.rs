@@ -39,7 +39,7 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{DocFrequency, weight};
 use crate::document::DocId;
-use crate::minhash::Sketch;
+use crate::minhash::Sketches;
 
 /// Two documents to verify; always `a < b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,53 +137,58 @@ const MIN_SAMPLE_TO_PRUNE: usize = 16;
 /// found in the other (weights from `df`, see [`crate::boilerplate`]). Where a document is in
 /// more than `max_per_document` pairs, the pairs with the lowest scores are dropped, so a page
 /// whose chrome matches thousands of others still has its real duplicates verified.
-pub fn candidates<S: AsRef<Sketch> + Sync>(
-    sketches: &[S],
+pub fn candidates<K: Sketches + ?Sized>(
+    sketches: &K,
     params: &CandidateParams,
     df: Option<&DocFrequency>,
 ) -> Candidates {
-    let mut packed = band_pairs(sketches, params);
-    if let Some(t) = params.containment_threshold {
-        packed.extend(containment_pairs(sketches, t, params, df));
-    }
-    packed.par_sort_unstable();
-    packed.dedup();
-
     // Content scores on the samples, with corpus-wide weights.
     let w = |fp: u32| match (df, params.boilerplate_df) {
         (Some(df), Some(t)) => weight(df.df_of_fingerprint(fp), t),
         _ => 1.0,
     };
-    let totals: Vec<f64> = sketches
-        .par_iter()
-        .map(|s| s.as_ref().sample.iter().map(|&h| w(h)).sum())
-        .collect();
-    let mut scored: Vec<(u64, f64, usize)> = packed
-        .par_iter()
-        .map(|&p| {
-            let c = CandidatePair::unpack(p);
-            let (sa, sb) = (
-                &sketches[c.a.index()].as_ref().sample,
-                &sketches[c.b.index()].as_ref().sample,
-            );
-            let shared = shared_weight(sa, sb, &w);
-            let smaller = totals[c.a.index()].min(totals[c.b.index()]);
-            (
-                p,
-                if smaller > 0.0 { shared / smaller } else { 0.0 },
-                sa.len().min(sb.len()),
-            )
-        })
+    let totals: Vec<f64> = (0..sketches.len())
+        .into_par_iter()
+        .map(|i| sketches.sample(i).iter().map(|&h| w(h)).sum())
         .collect();
     // The score estimates the larger of the two content containments, an upper bound of
     // content Jaccard: a pair estimated at under half the lowest threshold, on a sample big
-    // enough to trust, cannot pass verification.
-    let before = scored.len();
-    scored.retain(|&(_, score, sample)| {
-        sample < MIN_SAMPLE_TO_PRUNE || score >= 0.5 * params.lowest_threshold
-    });
-    let pruned = before - scored.len();
-    let mut scored: Vec<(u64, f64)> = scored.into_iter().map(|(p, score, _)| (p, score)).collect();
+    // enough to trust, cannot pass verification. Pairs are scored as they are found, so
+    // only the ones kept are held.
+    let score = |p: u64| -> Option<f64> {
+        let c = CandidatePair::unpack(p);
+        let (sa, sb) = (sketches.sample(c.a.index()), sketches.sample(c.b.index()));
+        let shared = shared_weight(sa, sb, &w);
+        let smaller = totals[c.a.index()].min(totals[c.b.index()]);
+        let score = if smaller > 0.0 { shared / smaller } else { 0.0 };
+        let trusted = sa.len().min(sb.len()) >= MIN_SAMPLE_TO_PRUNE;
+        (!trusted || score >= 0.5 * params.lowest_threshold).then_some(score)
+    };
+    let pruned = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |p: u64| -> Option<(u64, f64)> {
+        let s = score(p);
+        if s.is_none() {
+            pruned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some((p, s?))
+    };
+    let mut scored = band_pairs(sketches, params, &keep);
+    if let Some(t) = params.containment_threshold {
+        // Pairs that share a band were met (and scored) by route 1.
+        let by_band = |p: u64| {
+            let c = CandidatePair::unpack(p);
+            let (x, y) = (sketches.bands(c.a.index()), sketches.bands(c.b.index()));
+            x.iter().zip(y).any(|(k, l)| k == l)
+        };
+        let found = containment_pairs(sketches, t, params);
+        scored.par_extend(
+            found
+                .into_par_iter()
+                .filter(|&p| !by_band(p))
+                .filter_map(keep),
+        );
+    }
+    let pruned = pruned.into_inner();
     // Strongest first; ties in pair order, so the cap is deterministic.
     scored.par_sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let mut per_doc = vec![0usize; sketches.len()];
@@ -226,107 +231,143 @@ fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64) -> f64 {
     sum
 }
 
-/// Route 1: pairs that agree on a whole band. Packed, unsorted, possibly repeated. One band
-/// at a time, so the keys sorted at once take 8 bytes per document.
-fn band_pairs<S: AsRef<Sketch> + Sync>(sketches: &[S], params: &CandidateParams) -> Vec<u64> {
-    let bands = sketches
-        .iter()
-        .map(|s| s.as_ref().bands.len())
+/// Route 1: pairs that agree on a whole band, each once (at the first band they share), as
+/// `keep` maps them (`None` drops a pair). One band at a time, so the keys sorted at once
+/// take 8 bytes per document.
+fn band_pairs<K: Sketches + ?Sized, T: Send>(
+    sketches: &K,
+    params: &CandidateParams,
+    keep: &(impl Fn(u64) -> Option<T> + Sync),
+) -> Vec<T> {
+    let bands = (0..sketches.len())
+        .map(|i| sketches.bands(i).len())
         .max()
         .unwrap_or(0);
     let mut out = Vec::new();
     let mut keys: Vec<u64> = Vec::with_capacity(sketches.len());
     for band in 0..bands {
         keys.clear();
-        keys.par_extend(sketches.par_iter().enumerate().filter_map(|(doc, s)| {
-            let key = *s.as_ref().bands.get(band)?;
+        keys.par_extend((0..sketches.len()).into_par_iter().filter_map(|doc| {
+            let key = *sketches.bands(doc).get(band)?;
             Some((u64::from(key) << 32) | doc as u64)
         }));
         keys.par_sort_unstable();
-        out.extend(pairs_in_groups(&keys, params.max_postings));
+        let first_met_here = |p: u64| {
+            let c = CandidatePair::unpack(p);
+            let (x, y) = (sketches.bands(c.a.index()), sketches.bands(c.b.index()));
+            x[..band].iter().zip(&y[..band]).all(|(k, l)| k != l)
+        };
+        out.par_extend(
+            pairs_in_groups(&keys, params.max_postings)
+                .into_par_iter()
+                .filter(|&p| first_met_here(p))
+                .filter_map(keep),
+        );
     }
     out
 }
 
 /// Route 2: pairs whose shared sample hashes weigh at least half the containment threshold
 /// times the smaller document's sample weight. Packed and distinct.
-fn containment_pairs<S: AsRef<Sketch> + Sync>(
-    sketches: &[S],
+///
+/// Memory stays bounded: the inverted index of samples is built for one range of fingerprints
+/// at a time (at most `POSTINGS_PER_PASS` entries), and the (pair, weight) entries it yields
+/// are merged into one entry per pair whenever `PAIRS_PER_MERGE` of them are waiting.
+fn containment_pairs<K: Sketches + ?Sized>(
+    sketches: &K,
     threshold: f64,
     params: &CandidateParams,
-    df: Option<&DocFrequency>,
 ) -> Vec<u64> {
-    let eligible = |s: &Sketch| s.shingles as usize >= params.min_contained_shingles;
-    // A fingerprint counted in one document only cannot pair two.
-    let shared = |fp: u32| df.is_none_or(|df| df.df_of_fingerprint(fp) > 1);
-    let mut postings: Vec<u64> = sketches
-        .par_iter()
-        .enumerate()
-        .filter(|(_, s)| eligible(s.as_ref()))
-        .flat_map_iter(|(doc, s)| {
-            s.as_ref()
-                .sample
-                .iter()
-                .filter(|&&fp| shared(fp))
-                .map(move |&fp| (u64::from(fp) << 32) | doc as u64)
-        })
-        .collect();
-    postings.par_sort_unstable();
-    let groups: Vec<&[u64]> = postings.chunk_by(|x, y| x >> 32 == y >> 32).collect();
-    // Each document's sample weight, with weights from the posting-list lengths; hashes
-    // dropped above as unique weigh 1.
-    let mut total: Vec<f64> = sketches
-        .iter()
-        .map(|s| {
-            let s = s.as_ref();
-            if eligible(s) {
-                s.sample.iter().filter(|&&fp| !shared(fp)).count() as f64
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    for g in &groups {
-        let w = params.weight(g.len());
-        for &p in g.iter() {
-            total[(p & 0xffff_ffff) as usize] += w;
-        }
-    }
+    let eligible = |i: usize| sketches.shingles(i) as usize >= params.min_contained_shingles;
+    let entries: usize = (0..sketches.len())
+        .filter(|&i| eligible(i))
+        .map(|i| sketches.sample(i).len())
+        .sum();
+    let passes = entries.div_ceil(POSTINGS_PER_PASS).max(1) as u64;
     // A hash weighing under a tenth (in more than 10 T documents) adds almost nothing to a
     // pair's shared weight, and pairing its documents is quadratic: leave it to the totals.
     let longest = match params.boilerplate_df {
         Some(t) => params.max_postings.min((10.0 * t) as usize),
         None => params.max_postings,
     };
-    let mut shared: Vec<(u64, f32)> = groups
-        .par_iter()
-        .filter(|g| g.len() > 1 && g.len() <= longest)
-        .flat_map_iter(|g| {
-            let w = params.weight(g.len()) as f32;
-            let mut out = Vec::with_capacity(g.len() * (g.len() - 1) / 2);
-            for (i, x) in g.iter().enumerate() {
-                out.extend(
+    // Each document's sample weight, with weights from the posting-list lengths.
+    let mut total = vec![0.0f64; sketches.len()];
+    let mut merged: Vec<(u64, f32)> = Vec::new();
+    let mut pending: Vec<(u64, f32)> = Vec::new();
+    let mut postings: Vec<u64> = Vec::new();
+    for pass in 0..passes {
+        // Fingerprints whose top bits fall in this pass's share of the range.
+        let lo = (pass << 32) / passes;
+        let hi = ((pass + 1) << 32) / passes;
+        postings.clear();
+        postings.par_extend(
+            (0..sketches.len())
+                .into_par_iter()
+                .filter(|&doc| eligible(doc))
+                .flat_map_iter(|doc| {
+                    let sample = sketches.sample(doc);
+                    let from = sample.partition_point(|&fp| u64::from(fp) < lo);
+                    let to = sample.partition_point(|&fp| u64::from(fp) < hi);
+                    sample[from..to]
+                        .iter()
+                        .map(move |&fp| (u64::from(fp) << 32) | doc as u64)
+                }),
+        );
+        postings.par_sort_unstable();
+        for g in postings.chunk_by(|x, y| x >> 32 == y >> 32) {
+            let w = params.weight(g.len());
+            for &x in g {
+                total[(x & 0xffff_ffff) as usize] += w;
+            }
+            if g.len() < 2 || g.len() > longest {
+                continue;
+            }
+            for (i, &x) in g.iter().enumerate() {
+                pending.extend(
                     g[i + 1..]
                         .iter()
-                        .map(|y| (CandidatePair::pack(*x as u32, *y as u32), w)),
+                        .map(|&y| (CandidatePair::pack(x as u32, y as u32), w as f32)),
                 );
             }
-            out
-        })
-        .collect();
-    drop(groups);
-    drop(postings);
-    shared.par_sort_unstable_by_key(|x| x.0);
-    let mut out = Vec::new();
-    for run in shared.chunk_by(|x, y| x.0 == y.0) {
-        let pair = CandidatePair::unpack(run[0].0);
-        let smaller = total[pair.a.index()].min(total[pair.b.index()]);
-        let weight: f64 = run.iter().map(|x| f64::from(x.1)).sum();
-        if weight > 0.0 && weight >= 0.5 * threshold * smaller {
-            out.push(run[0].0);
+            if pending.len() >= PAIRS_PER_MERGE {
+                merge_pairs(&mut merged, &mut pending);
+            }
         }
     }
-    out
+    drop(postings);
+    merge_pairs(&mut merged, &mut pending);
+    merged
+        .into_iter()
+        .filter(|&(p, weight)| {
+            let pair = CandidatePair::unpack(p);
+            let smaller = total[pair.a.index()].min(total[pair.b.index()]);
+            let weight = f64::from(weight);
+            weight > 0.0 && weight >= 0.5 * threshold * smaller
+        })
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Sample entries put in one inverted index at a time (8 bytes each).
+const POSTINGS_PER_PASS: usize = 1 << 18;
+/// (pair, weight) entries waiting to be merged (16 bytes each).
+const PAIRS_PER_MERGE: usize = 1 << 18;
+
+/// Adds `pending`'s weights into `merged` (one entry per pair) and empties it, in place.
+fn merge_pairs(merged: &mut Vec<(u64, f32)>, pending: &mut Vec<(u64, f32)>) {
+    merged.append(pending);
+    // A total order, so the sums below add in the same order on every run.
+    merged.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let mut w = 0;
+    for r in 0..merged.len() {
+        if w > 0 && merged[w - 1].0 == merged[r].0 {
+            merged[w - 1].1 += merged[r].1;
+        } else {
+            merged[w] = merged[r];
+            w += 1;
+        }
+    }
+    merged.truncate(w);
 }
 
 /// Every pair of documents within each run of equal keys (`key << 32 | document`, sorted);
@@ -364,7 +405,7 @@ fn pairs_in_groups(items: &[u64], max: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::minhash::MinHasher;
+    use crate::minhash::{MinHasher, Sketch};
 
     fn words(range: std::ops::Range<usize>, tag: &str) -> String {
         range.map(|i| format!("{tag}{i} ")).collect()

@@ -73,6 +73,118 @@ impl AsRef<Sketch> for Sketch {
     }
 }
 
+/// Read access to many documents' sketches, by index: a slice of [`Sketch`]es, or a
+/// [`SketchStore`].
+pub trait Sketches: Sync {
+    /// Documents.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Document `i`'s band keys.
+    fn bands(&self, i: usize) -> &[u32];
+    /// Document `i`'s sorted sample fingerprints.
+    fn sample(&self, i: usize) -> &[u32];
+    /// Document `i`'s distinct shingles.
+    fn shingles(&self, i: usize) -> u32;
+}
+
+impl<S: AsRef<Sketch> + Sync> Sketches for [S] {
+    fn len(&self) -> usize {
+        <[S]>::len(self)
+    }
+    fn bands(&self, i: usize) -> &[u32] {
+        &self[i].as_ref().bands
+    }
+    fn sample(&self, i: usize) -> &[u32] {
+        &self[i].as_ref().sample
+    }
+    fn shingles(&self, i: usize) -> u32 {
+        self[i].as_ref().shingles
+    }
+}
+
+impl<S: AsRef<Sketch> + Sync> Sketches for Vec<S> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    fn bands(&self, i: usize) -> &[u32] {
+        self.as_slice().bands(i)
+    }
+    fn sample(&self, i: usize) -> &[u32] {
+        self.as_slice().sample(i)
+    }
+    fn shingles(&self, i: usize) -> u32 {
+        self.as_slice().shingles(i)
+    }
+}
+
+/// Many sketches in three flat arrays, with no allocation per document: what a streaming
+/// scan keeps (4 bytes per band key and per sampled shingle, 12 bytes per document besides).
+#[derive(Debug, Clone, Default)]
+pub struct SketchStore {
+    bands: Vec<u32>,
+    band_end: Vec<u64>,
+    sample: Vec<u32>,
+    sample_end: Vec<u64>,
+    shingles: Vec<u32>,
+}
+
+impl SketchStore {
+    /// Appends a sketch.
+    pub fn push(&mut self, s: &Sketch) {
+        self.bands.extend_from_slice(&s.bands);
+        self.band_end.push(self.bands.len() as u64);
+        self.sample.extend_from_slice(&s.sample);
+        self.sample_end.push(self.sample.len() as u64);
+        self.shingles.push(s.shingles);
+    }
+
+    fn range(ends: &[u64], i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+        start..ends[i] as usize
+    }
+}
+
+impl Sketches for SketchStore {
+    fn len(&self) -> usize {
+        self.shingles.len()
+    }
+    fn bands(&self, i: usize) -> &[u32] {
+        &self.bands[Self::range(&self.band_end, i)]
+    }
+    fn sample(&self, i: usize) -> &[u32] {
+        &self.sample[Self::range(&self.sample_end, i)]
+    }
+    fn shingles(&self, i: usize) -> u32 {
+        self.shingles[i]
+    }
+}
+
+/// Sketches seen through a permutation: document `i` is `order[i]` of `inner`.
+pub struct Permuted<'a, K: ?Sized> {
+    /// The sketches.
+    pub inner: &'a K,
+    /// The permutation.
+    pub order: &'a [usize],
+}
+
+impl<K: Sketches + ?Sized> Sketches for Permuted<'_, K> {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+    fn bands(&self, i: usize) -> &[u32] {
+        self.inner.bands(self.order[i])
+    }
+    fn sample(&self, i: usize) -> &[u32] {
+        self.inner.sample(self.order[i])
+    }
+    fn shingles(&self, i: usize) -> u32 {
+        self.inner.shingles(self.order[i])
+    }
+}
+
 /// What a sample keeps of a shingle hash: its top 32 bits. Document frequencies are looked up
 /// by the same bits ([`crate::boilerplate::DocFrequency::df_of_fingerprint`]).
 pub fn fingerprint(h: u64) -> u32 {

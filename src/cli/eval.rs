@@ -136,7 +136,10 @@ fn ratio(n: usize, d: usize) -> f64 {
 
 /// Runs `eval`.
 pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
-    let truth = load(&args.truth)?;
+    // Fail early on a missing truth file, but load it after the scan, so that the two do not
+    // add up in memory.
+    std::fs::File::open(&args.truth)
+        .with_context(|| format!("reading truth {}", args.truth.display()))?;
     let builder = args.detect.builder(false);
     let s = scan_paths(
         &args.paths,
@@ -148,6 +151,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<Exit> {
         None,
     )?;
     let seconds = s.started.elapsed().as_secs_f64();
+    let truth = load(&args.truth)?;
     let bytes: usize = s.total_bytes();
     let reported: BTreeMap<(String, String), &neardupe::Pair> = s
         .report

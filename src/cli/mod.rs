@@ -64,7 +64,7 @@ impl Scanned {
         match &self.documents {
             Documents::Scan(scan) => scan
                 .documents()
-                .map(|(id, source, bytes, _)| (id.to_string(), (source.clone(), bytes)))
+                .map(|(id, source, bytes, _)| (id.to_string(), (source, bytes)))
                 .collect(),
             Documents::Read(docs) => docs
                 .iter()
@@ -146,7 +146,7 @@ pub fn read_inputs(
 }
 
 /// Text bytes read and sketched at a time when streaming.
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 2 << 20;
 
 /// Reads `paths`, prints problems on stderr, and runs the library on what was read: a
 /// streaming scan ([`neardupe::Scanner`]: texts are dropped once sketched and read again for
@@ -282,11 +282,22 @@ pub fn print_summary(s: &Scanned, output: &OutputArgs) {
     );
     if output.stats {
         let t = &r.timings;
+        let memory = peak_memory_mb()
+            .map(|mb| format!(", peak memory {mb:.0} MB"))
+            .unwrap_or_default();
         eprintln!(
-            "neardupe: stages: read {:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s",
+            "neardupe: stages: read {:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s{memory}",
             s.read_seconds, t.sketch, t.candidates, t.verify, t.report
         );
     }
+}
+
+/// The process's peak resident memory so far, in MB (Linux: `VmHWM`).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<Exit> {

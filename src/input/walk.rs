@@ -211,11 +211,7 @@ impl Plan {
         batch_bytes: usize,
         on_batch: impl FnMut(Vec<Document>),
     ) -> Input {
-        let mut out = Collector {
-            input: Input::default(),
-            ids: std::collections::HashMap::new(),
-            on_batch,
-        };
+        let mut out = Collector::new(on_batch);
         let progress = &options.progress;
         progress.start(crate::progress::Stage::Read, self.entries.len());
         let mut entries = self.entries.into_iter().peekable();
@@ -280,9 +276,51 @@ fn entry_size(e: &Entry) -> u64 {
 /// documents on.
 struct Collector<F> {
     input: Input,
-    /// Every id so far, and where its document came from.
-    ids: std::collections::HashMap<String, String>,
+    /// Every id so far, and the document that had it first (an index into `firsts`).
+    ids: std::collections::HashMap<Box<str>, u32>,
+    /// Where each first holder of an id came from: a file (index into `files`) and a line.
+    firsts: Vec<(u32, u64)>,
+    files: Vec<Source>,
     on_batch: F,
+}
+
+impl<F> Collector<F> {
+    fn new(on_batch: F) -> Collector<F> {
+        Collector {
+            input: Input::default(),
+            ids: std::collections::HashMap::new(),
+            firsts: Vec::new(),
+            files: Vec::new(),
+            on_batch,
+        }
+    }
+
+    /// Remembers where a document came from, compactly (documents of one file come one
+    /// after another).
+    fn remember(&mut self, source: &Source) -> u32 {
+        let (file, line) = match source {
+            Source::Line { path, line, .. } => (Source::File(path.clone()), *line),
+            other => (other.clone(), 0),
+        };
+        if self.files.last() != Some(&file) {
+            self.files.push(file);
+        }
+        self.firsts.push((self.files.len() as u32 - 1, line));
+        self.firsts.len() as u32 - 1
+    }
+
+    fn first(&self, k: u32) -> String {
+        let (file, line) = self.firsts[k as usize];
+        match (&self.files[file as usize], line) {
+            (Source::File(path), 1..) => Source::Line {
+                path: path.clone(),
+                line,
+                offset: None,
+            }
+            .to_string(),
+            (s, _) => s.to_string(),
+        }
+    }
 }
 
 impl<F: FnMut(Vec<Document>)> Collector<F> {
@@ -291,22 +329,23 @@ impl<F: FnMut(Vec<Document>)> Collector<F> {
         for r in read {
             match r {
                 Ok(mut d) => {
-                    let here = d.source.to_string();
-                    if let Some(first) = self.ids.get(&d.id) {
+                    if let Some(&k) = self.ids.get(d.id.as_str()) {
+                        let here = d.source.to_string();
                         let mut renamed = format!("{}@{here}", d.id);
-                        while self.ids.contains_key(&renamed) {
+                        while self.ids.contains_key(renamed.as_str()) {
                             renamed.push('\'');
                         }
                         self.input.warnings.push(Error::DuplicateId {
-                            source_name: here.clone(),
+                            source_name: here,
                             id: d.id.clone(),
-                            first: first.clone(),
+                            first: self.first(k),
                             renamed: renamed.clone(),
                             path: source_path(&d.source),
                         });
                         d.id = renamed;
                     }
-                    self.ids.insert(d.id.clone(), here);
+                    let k = self.remember(&d.source);
+                    self.ids.insert(d.id.clone().into_boxed_str(), k);
                     batch.push(d);
                 }
                 Err(e) if e.is_skip() => self.input.skipped.push(e),
