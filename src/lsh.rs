@@ -295,24 +295,26 @@ fn containment_pairs<K: Sketches + ?Sized>(
     let mut merged: Vec<(u64, f32)> = Vec::new();
     let mut pending: Vec<(u64, f32)> = Vec::new();
     let mut postings: Vec<u64> = Vec::new();
+    // Each eligible document's sample, and how far the passes so far have read it.
+    let samples: Vec<(u32, &[u32])> = (0..sketches.len())
+        .filter(|&i| eligible(i))
+        .map(|i| (i as u32, sketches.sample(i)))
+        .collect();
+    let mut read = vec![0u32; samples.len()];
     for pass in 0..passes {
         // Fingerprints whose top bits fall in this pass's share of the range.
-        let lo = (pass << 32) / passes;
         let hi = ((pass + 1) << 32) / passes;
         postings.clear();
-        postings.par_extend(
-            (0..sketches.len())
-                .into_par_iter()
-                .filter(|&doc| eligible(doc))
-                .flat_map_iter(|doc| {
-                    let sample = sketches.sample(doc);
-                    let from = sample.partition_point(|&fp| u64::from(fp) < lo);
-                    let to = sample.partition_point(|&fp| u64::from(fp) < hi);
-                    sample[from..to]
-                        .iter()
-                        .map(move |&fp| (u64::from(fp) << 32) | doc as u64)
-                }),
-        );
+        for (&(doc, sample), at) in samples.iter().zip(read.iter_mut()) {
+            let from = *at as usize;
+            let to = from + sample[from..].partition_point(|&fp| u64::from(fp) < hi);
+            postings.extend(
+                sample[from..to]
+                    .iter()
+                    .map(|&fp| (u64::from(fp) << 32) | u64::from(doc)),
+            );
+            *at = to as u32;
+        }
         postings.par_sort_unstable();
         for g in postings.chunk_by(|x, y| x >> 32 == y >> 32) {
             let w = params.weight(g.len());

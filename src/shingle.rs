@@ -30,8 +30,39 @@ pub fn word_hash(word: &str, seed: u64) -> u64 {
     word_hash_bytes(word.as_bytes(), seed)
 }
 
-fn word_hash_bytes(word: &[u8], seed: u64) -> u64 {
-    xxh3_64_with_seed(word, seed)
+/// A word's hash: for words of up to 16 bytes (almost all), two 128-bit multiplications over
+/// the bytes, the length and the seed (wyhash's reads and mixing: the first and last 8, 4 or
+/// 1 bytes, so no copy); longer words go to xxh3.
+fn word_hash_bytes(w: &[u8], seed: u64) -> u64 {
+    let n = w.len();
+    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("eight bytes"));
+    let u32_at = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            w[i..i + 4].try_into().expect("four bytes"),
+        ))
+    };
+    let (lo, hi) = match n {
+        17.. => return xxh3_64_with_seed(w, seed),
+        8..=16 => (u64_at(0), u64_at(n - 8)),
+        4..=7 => (u32_at(0), u32_at(n - 4)),
+        1..=3 => (
+            (u64::from(w[0]) << 16) | (u64::from(w[n / 2]) << 8) | u64::from(w[n - 1]),
+            0,
+        ),
+        0 => (0, 0),
+    };
+    let mum = |x: u64, y: u64| {
+        let r = u128::from(x) * u128::from(y);
+        (r as u64) ^ ((r >> 64) as u64)
+    };
+    let x = mum(
+        lo ^ 0xa076_1d64_78bd_642f,
+        hi ^ seed ^ 0xe703_7ed1_a0b4_28db,
+    );
+    mum(
+        x ^ 0x8ebc_6af0_9c88_c6e3,
+        (n as u64) ^ seed ^ 0x5899_65cc_7537_4cc3,
+    )
 }
 
 /// The base of the polynomial over word hashes (an odd 64-bit constant).
