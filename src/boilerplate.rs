@@ -124,12 +124,12 @@ impl DocFrequency {
                 b
             })
             .collect();
-        self.add_buckets(&parts);
+        self.add_buckets(&parts.iter().collect::<Vec<_>>());
     }
 
     /// Counts the shingles gathered in `parts` (each document's distinct shingles added to one
     /// of them once), one region of counters per task.
-    pub fn add_buckets(&mut self, parts: &[Buckets]) {
+    pub fn add_buckets(&mut self, parts: &[&Buckets]) {
         let region = self.counts.len() / REGIONS;
         let width = self.counts.len() as u64;
         self.counts
@@ -160,6 +160,18 @@ impl DocFrequency {
     /// The estimated number of documents holding `h` (at most 255, never below the truth).
     pub fn df(&self, h: u64) -> u32 {
         u32::from(self.counts[self.slot(h)])
+    }
+
+    /// Appends the [`DocFrequency::df`] of each of `hashes` to `out` (counters prefetched
+    /// ahead: a set's shingles are spread over the whole sketch).
+    pub fn dfs_into(&self, hashes: &[u64], out: &mut Vec<u8>) {
+        out.reserve(hashes.len());
+        for (i, &h) in hashes.iter().enumerate() {
+            if let Some(&ahead) = hashes.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.counts[self.slot(ahead)]);
+            }
+            out.push(self.counts[self.slot(h)]);
+        }
     }
 
     /// [`DocFrequency::df`] of the shingles with this [`crate::minhash::fingerprint`].

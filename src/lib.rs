@@ -250,7 +250,16 @@ impl Scanner {
             }),
             docs: Vec::new(),
             files: Files::default(),
-            sketches: minhash::SketchStore::default(),
+            sketches: {
+                // Documents of about 4 KB, to reserve room without knowing their number.
+                let bytes = usize::try_from(expected_bytes).unwrap_or(usize::MAX);
+                minhash::SketchStore::for_corpus(
+                    bytes,
+                    bytes / 4096,
+                    config.bands(),
+                    config.sketch_scale(),
+                )
+            },
             sketch_seconds: 0.0,
         }
     }
@@ -262,13 +271,6 @@ impl Scanner {
         self
     }
 
-    fn install<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
-        match &self.pool {
-            Some(pool) => pool.install(f),
-            None => f(),
-        }
-    }
-
     /// Sketches a batch of documents (in parallel) and counts their shingles.
     pub fn add(&mut self, docs: Vec<Document>) {
         let clock = std::time::Instant::now();
@@ -277,54 +279,51 @@ impl Scanner {
         let counting = self.df.is_some();
         // Each task sketches its documents and gathers their distinct shingles by region of
         // the frequency sketch; the regions are then counted in parallel.
-        let parts: Vec<(Vec<(usize, minhash::Sketch)>, boilerplate::Buckets)> =
-            self.install(|| {
-                docs.par_iter()
-                    .enumerate()
-                    .with_min_len(16)
-                    .fold(
-                        || {
-                            (
-                                Vec::new(),
-                                boilerplate::Buckets::default(),
-                                minhash::Scratch::default(),
-                                Vec::new(),
-                            )
-                        },
-                        |(mut sketches, mut buckets, mut scratch, mut set), (i, d)| {
+        let run = || -> Vec<(usize, Vec<minhash::Sketch>, boilerplate::Buckets)> {
+            docs.par_chunks(16)
+                .enumerate()
+                .fold(
+                    || {
+                        (
+                            usize::MAX,
+                            Vec::new(),
+                            boilerplate::Buckets::default(),
+                            minhash::Scratch::default(),
+                            Vec::new(),
+                        )
+                    },
+                    |(first, mut sketches, mut buckets, mut scratch, mut set), (n, chunk)| {
+                        for d in chunk {
                             set.clear();
-                            sketches.push((i, hasher.sketch_text(&d.text, &mut scratch, &mut set)));
+                            sketches.push(hasher.sketch_text(&d.text, &mut scratch, &mut set));
                             if counting {
                                 buckets.add(&set);
                             }
                             progress.advance(1);
-                            (sketches, buckets, scratch, set)
-                        },
-                    )
-                    .map(|(sketches, buckets, _, _)| (sketches, buckets))
-                    .collect()
-            });
-        let mut sketches: Vec<Option<minhash::Sketch>> = Vec::new();
-        sketches.resize_with(docs.len(), || None);
-        let mut buckets = Vec::with_capacity(parts.len());
-        for (part, b) in parts {
-            for (i, s) in part {
-                sketches[i] = Some(s);
-            }
-            buckets.push(b);
-        }
-        for s in &sketches {
-            self.sketches
-                .push(s.as_ref().expect("every document was sketched"));
+                        }
+                        (first.min(n), sketches, buckets, scratch, set)
+                    },
+                )
+                .map(|(first, sketches, buckets, _, _)| (first, sketches, buckets))
+                .collect()
+        };
+        // Each fold takes a contiguous run of chunks: put the runs back in order.
+        let mut parts = match &self.pool {
+            Some(pool) => pool.install(run),
+            None => run(),
+        };
+        parts.sort_unstable_by_key(|p| p.0);
+        for (_, sketches, _) in &parts {
+            sketches.iter().for_each(|s| self.sketches.push(s));
         }
         if let Some(df) = &mut self.df {
+            let buckets: Vec<&boilerplate::Buckets> = parts.iter().map(|p| &p.2).collect();
             match &self.pool {
                 Some(pool) => pool.install(|| df.add_buckets(&buckets)),
                 None => df.add_buckets(&buckets),
             }
         }
-        drop(buckets);
-        drop(sketches);
+        drop(parts);
         let reread = self.reread.is_some();
         for d in docs {
             let keep = !reread
@@ -400,7 +399,10 @@ impl Scanner {
                 return Some(std::borrow::Cow::Borrowed(text));
             }
             let source = files.source(&held.place);
-            let problem = match reread.as_ref().map(|o| input::walk::reread(&source, o)) {
+            let problem = match reread
+                .as_ref()
+                .map(|o| input::walk::reread(&source, held.len, o))
+            {
                 Some(Ok(Some(text)))
                     if text.len() == held.len
                         && xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum =>
@@ -498,7 +500,7 @@ impl Scan {
             return Some(std::borrow::Cow::Borrowed(t));
         }
         let source = self.files.source(&held.place);
-        let text = input::walk::reread(&source, self.reread.as_ref()?).ok()??;
+        let text = input::walk::reread(&source, held.len, self.reread.as_ref()?).ok()??;
         (xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == held.checksum)
             .then_some(std::borrow::Cow::Owned(text))
     }

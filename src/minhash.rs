@@ -132,6 +132,20 @@ pub struct SketchStore {
 }
 
 impl SketchStore {
+    /// An empty store with room for about `bytes` of text in `documents` documents with
+    /// `bands` band keys each, sampling one shingle in `scale` (reserved address space is not
+    /// memory until written, and reserving once avoids copying the arrays as they grow).
+    pub fn for_corpus(bytes: usize, documents: usize, bands: usize, scale: u64) -> SketchStore {
+        let shingles = bytes / 6;
+        SketchStore {
+            bands: Vec::with_capacity(documents * bands),
+            band_end: Vec::with_capacity(documents),
+            sample: Vec::with_capacity(shingles / scale.max(1) as usize + 1024),
+            sample_end: Vec::with_capacity(documents),
+            shingles: Vec::with_capacity(documents),
+        }
+    }
+
     /// Appends a sketch.
     pub fn push(&mut self, s: &Sketch) {
         self.bands.extend_from_slice(&s.bands);

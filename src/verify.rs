@@ -92,6 +92,16 @@ pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
 /// Exact figures of two sorted, distinct shingle sets; the content figures weigh each shingle
 /// with `weight`.
 pub fn weighted_similarity(a: &[u64], b: &[u64], weight: impl Fn(u64) -> f64) -> Similarity {
+    figures(a, b, |i| weight(a[i]), |j| weight(b[j]))
+}
+
+/// [`weighted_similarity`] with the weights of `a[i]` and `b[j]` given by position.
+fn figures(
+    a: &[u64],
+    b: &[u64],
+    weight_a: impl Fn(usize) -> f64,
+    weight_b: impl Fn(usize) -> f64,
+) -> Similarity {
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
     let (mut wa, mut wb, mut wshared) = (0.0f64, 0.0f64, 0.0f64);
     while i < a.len() || j < b.len() {
@@ -102,15 +112,15 @@ pub fn weighted_similarity(a: &[u64], b: &[u64], weight: impl Fn(u64) -> f64) ->
         };
         match next {
             std::cmp::Ordering::Less => {
-                wa += weight(a[i]);
+                wa += weight_a(i);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                wb += weight(b[j]);
+                wb += weight_b(j);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                let w = weight(a[i]);
+                let w = weight_a(i);
                 wa += w;
                 wb += w;
                 wshared += w;
@@ -195,13 +205,13 @@ pub struct VerifiedPair {
 }
 
 /// Text bytes of the documents whose shingle sets are held at once while verifying.
-const VERIFY_BATCH_BYTES: usize = 8 << 20;
+const VERIFY_BATCH_BYTES: usize = 4 << 20;
 
 /// Verifies `candidates` among the documents of `lengths` (their text bytes), keeping those
 /// that pass, in order. `text_of(i)` gives document `i`'s text (`None` drops its pairs); `df`
 /// gives the shingle weights of the content figures (all 1 without it).
 ///
-/// Candidates are taken in runs whose documents hold at most about 8 MiB of text: the
+/// Candidates are taken in runs whose documents hold at most about 4 MiB of text: the
 /// shingle sets of a run's documents are built (in parallel), its pairs verified (in
 /// parallel), and the sets dropped, so memory does not grow with the corpus. A document in
 /// several runs is read and shingled once per run.
@@ -214,6 +224,14 @@ pub fn verify<'t>(
 ) -> Vec<VerifiedPair> {
     const NONE: u32 = u32::MAX;
     let mut slot = vec![NONE; lengths.len()];
+    let weighted = df.is_some() && config.boilerplate_df().is_some();
+    // The weight of each document frequency.
+    let weights: Vec<f64> = (0..=255u32)
+        .map(|df| match config.boilerplate_df() {
+            Some(t) => crate::boilerplate::weight(df, t),
+            None => 1.0,
+        })
+        .collect();
     let progress = config.progress();
     let mut out = Vec::new();
     let mut start = 0;
@@ -240,17 +258,31 @@ pub fn verify<'t>(
             bytes += new;
             end += 1;
         }
-        let sets: Vec<Option<Vec<u64>>> = involved
+        // Each set with its shingles' document frequencies, looked up once per document.
+        let sets: Vec<Option<(Vec<u64>, Vec<u8>)>> = involved
             .par_iter()
-            .map(|&d| text_of(d).map(|t| shingle_set(&t, config.shingle_size(), config.seed())))
+            .map(|&d| {
+                let set = shingle_set(&text_of(d)?, config.shingle_size(), config.seed());
+                let mut dfs = Vec::new();
+                if let (Some(df), true) = (df, weighted) {
+                    df.dfs_into(&set, &mut dfs);
+                }
+                Some((set, dfs))
+            })
             .collect();
-        let set = |d: crate::DocId| sets[slot[d.index()] as usize].as_deref();
+        let set = |d: crate::DocId| sets[slot[d.index()] as usize].as_ref();
         out.par_extend(candidates[start..end].par_iter().filter_map(|&pair| {
             progress.advance(1);
-            let (a, b) = (set(pair.a)?, set(pair.b)?);
-            let similarity = match (df, config.boilerplate_df()) {
-                (Some(df), Some(t)) => weighted_similarity(a, b, |h| df.weight(h, t)),
-                _ => similarity(a, b),
+            let ((a, da), (b, db)) = (set(pair.a)?, set(pair.b)?);
+            let similarity = if weighted {
+                figures(
+                    a,
+                    b,
+                    |i| weights[da[i] as usize],
+                    |j| weights[db[j] as usize],
+                )
+            } else {
+                similarity(a, b)
             };
             relation(&similarity, config).map(|relation| VerifiedPair {
                 pair,

@@ -188,26 +188,96 @@ pub fn read_records(
 }
 
 /// The text of the record at `offset` of a plain JSON Lines file (line `line`), read again.
+/// `hint` is about how long the line is (the text's length will do): the line is read with
+/// positioned reads of about that size, not through a buffer of the rest of the file, and each
+/// thread keeps its last file open, since the records read again mostly come from a few files.
 pub fn reread_text(
     path: &Path,
     line: u64,
     offset: u64,
+    hint: usize,
     options: &JsonlOptions,
 ) -> Result<String, String> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    file.seek(SeekFrom::Start(offset))
-        .map_err(|e| e.to_string())?;
-    let mut reader = io::BufReader::with_capacity(1 << 16, file);
-    let mut buf = Vec::new();
-    match read_line(&mut reader, &mut buf, options.max_doc_bytes).map_err(|e| e.to_string())? {
-        (Line::Read, _) => {}
-        _ => return Err(format!("line {line} is gone")),
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(std::path::PathBuf, std::fs::File)>> =
+            const { std::cell::RefCell::new(None) };
     }
+    let buf = LAST.with(|last| -> io::Result<Vec<u8>> {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|(p, _)| p != path) {
+            *last = Some((path.to_path_buf(), std::fs::File::open(path)?));
+        }
+        let (_, file) = last.as_ref().expect("opened above");
+        read_line_at(file, offset, hint, options.max_doc_bytes)
+    });
+    let buf = buf.map_err(|e| format!("line {line}: {e}"))?;
     let bytes = record_bytes(&buf, line).ok_or_else(|| format!("line {line} is blank now"))?;
     parse_record(bytes, options)
         .map(|(_, text)| text)
         .map_err(|e| format!("line {line}: {e}"))
+}
+
+/// The line starting at `offset` (without its `\n`), read in chunks from `hint` bytes on.
+fn read_line_at(file: &std::fs::File, offset: u64, hint: usize, max: u64) -> io::Result<Vec<u8>> {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = hint + hint / 4 + 256;
+    loop {
+        let start = buf.len();
+        buf.resize(start + chunk, 0);
+        let n = read_at(file, &mut buf[start..], offset + start as u64)?;
+        buf.truncate(start + n);
+        if let Some(end) = buf[start..].iter().position(|&b| b == b'\n') {
+            buf.truncate(start + end);
+            return Ok(buf);
+        }
+        if n == 0 {
+            if buf.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the line is gone",
+                ));
+            }
+            return Ok(buf);
+        }
+        if buf.len() as u64 > max {
+            return Err(io::Error::other(
+                "the line is longer than --max-doc-bytes now",
+            ));
+        }
+        chunk = chunk.max(buf.len());
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read_at(&mut buf[done..], offset + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read(&mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
 }
 
 /// Parses one line into `(id, text)`.

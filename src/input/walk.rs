@@ -616,13 +616,14 @@ fn read_jsonl_file_batched(
 
 /// The text of a document read from a file, read again (for verification and spans after its
 /// text was dropped): `Ok(None)` when its source cannot be read again (standard input, a
-/// compressed stream, memory).
+/// compressed stream, memory). `len` is the text's length when it was read (a size hint).
 ///
 /// # Errors
 ///
 /// A message saying what went wrong.
 pub fn reread(
     source: &Source,
+    len: usize,
     options: &ReadOptions,
 ) -> std::result::Result<Option<String>, String> {
     match source {
@@ -637,7 +638,7 @@ pub fn reread(
             path,
             line,
             offset: Some(offset),
-        } => super::jsonl::reread_text(path, *line, *offset, &options.jsonl).map(Some),
+        } => super::jsonl::reread_text(path, *line, *offset, len, &options.jsonl).map(Some),
         _ => Ok(None),
     }
 }
