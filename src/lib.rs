@@ -9,7 +9,9 @@
 //!
 //! One module per stage, each a plain function over plain data:
 //!
-//! 1. [`input`]: folders and files → [`Document`]s (id + text).
+//! 1. [`input`]: folders and files → [`Document`]s (id + text), in batches when streaming
+//!    ([`Scanner`]: each batch is sketched and its texts dropped, and only the documents of
+//!    candidate pairs are read again).
 //! 2. [`normalize`]: Unicode-aware lowercase, NFKC, punctuation and whitespace folding, with a
 //!    map back to the original bytes.
 //! 3. [`shingle`]: word `k`-shingles hashed with xxh3.
@@ -279,8 +281,8 @@ impl Scanner {
         let counting = self.df.is_some();
         // Each task sketches its documents and gathers their distinct shingles by region of
         // the frequency sketch; the regions are then counted in parallel.
-        let run = || -> Vec<(usize, Vec<minhash::Sketch>, boilerplate::Buckets)> {
-            docs.par_chunks(16)
+        let run = || -> Vec<(usize, Vec<(minhash::Sketch, u64)>, boilerplate::Buckets)> {
+            docs.par_chunks(4)
                 .enumerate()
                 .fold(
                     || {
@@ -295,7 +297,8 @@ impl Scanner {
                     |(first, mut sketches, mut buckets, mut scratch, mut set), (n, chunk)| {
                         for d in chunk {
                             set.clear();
-                            sketches.push(hasher.sketch_text(&d.text, &mut scratch, &mut set));
+                            let sketch = hasher.sketch_text(&d.text, &mut scratch, &mut set);
+                            sketches.push((sketch, xxhash_rust::xxh3::xxh3_64(d.text.as_bytes())));
                             if counting {
                                 buckets.add(&set);
                             }
@@ -313,8 +316,12 @@ impl Scanner {
             None => run(),
         };
         parts.sort_unstable_by_key(|p| p.0);
+        let mut checksums = Vec::with_capacity(docs.len());
         for (_, sketches, _) in &parts {
-            sketches.iter().for_each(|s| self.sketches.push(s));
+            for (s, checksum) in sketches {
+                self.sketches.push(s);
+                checksums.push(*checksum);
+            }
         }
         if let Some(df) = &mut self.df {
             let buckets: Vec<&boilerplate::Buckets> = parts.iter().map(|p| &p.2).collect();
@@ -325,7 +332,7 @@ impl Scanner {
         }
         drop(parts);
         let reread = self.reread.is_some();
-        for d in docs {
+        for (d, checksum) in docs.into_iter().zip(checksums) {
             let keep = !reread
                 || !matches!(
                     d.source,
@@ -336,7 +343,7 @@ impl Scanner {
                         }
                 );
             self.docs.push(Held {
-                checksum: xxhash_rust::xxh3::xxh3_64(d.text.as_bytes()),
+                checksum,
                 len: d.text.len(),
                 id: d.id.into_boxed_str(),
                 place: self.files.place(d.source),

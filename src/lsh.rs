@@ -20,13 +20,14 @@
 //! ([`crate::minhash`]). Because the sampling rule is the same for every document, the sampled
 //! shingles of an article are sampled in its page too, whatever the page's size: the share of
 //! the smaller sample found in the larger one estimates containment with no size penalty. We
-//! invert the samples (sort `(hash, document)`), count the hashes each pair shares, and make a
+//! invert the samples (sort `(fingerprint, document)`, one range of fingerprints at a time so
+//! memory stays bounded), count the hashes each pair shares, and make a
 //! pair a candidate when the shared count reaches half the containment threshold times the
 //! smaller sample (or 1): at the default threshold 0.9 and scale 8, an article of 300 shingles
 //! fully inside a page has ~37 sampled shingles and needs 17 of them, so a miss needs the
 //! estimate to be off by half.
 //!
-//! Trade-offs: the sample costs ~1/scale of the shingles in memory (8 bytes each), more than a
+//! Trade-offs: the sample costs ~1/scale of the shingles in memory (4 bytes each), more than a
 //! fixed signature for long documents; a document with very few shingles may sample none
 //! (probability `(1 - 1/scale)^n`, 0.13% at the default minimum of 50 shingles, which is why
 //! route 1 also runs). Hashes shared by more than `max_postings` documents, or by more than

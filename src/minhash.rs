@@ -18,8 +18,10 @@
 //! article's sampled shingles are still found in the page's sample; the shared share of the
 //! smaller sample estimates containment directly. See [`crate::lsh`] for how both are used.
 //!
-//! Cost: one pass over each document's distinct shingles (the set is built by sorting), in
-//! parallel across documents with rayon.
+//! Cost: one pass over the words; shingles are made distinct with an open-addressing table
+//! (no sort), and only the sample is sorted. Documents are sketched in parallel with rayon.
+//! What is kept is small: 32-bit LSH band keys (not the signature) and 32-bit fingerprints of
+//! the sampled shingles ([`Sketch`], [`SketchStore`]).
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
