@@ -167,6 +167,10 @@ pub struct Scanner {
     sketch_seconds: f64,
 }
 
+/// What one sketching task returns: the index of its first chunk, each document's sketch and
+/// checksum, and the document frequencies it gathered.
+type Part = (usize, Vec<(minhash::Sketch, u64)>, boilerplate::Buckets);
+
 /// What a scan keeps of a document besides its sketch (about 100 bytes).
 #[derive(Debug)]
 struct Held {
@@ -281,7 +285,7 @@ impl Scanner {
         let counting = self.df.is_some();
         // Each task sketches its documents and gathers their distinct shingles by region of
         // the frequency sketch; the regions are then counted in parallel.
-        let run = || -> Vec<(usize, Vec<(minhash::Sketch, u64)>, boilerplate::Buckets)> {
+        let run = || -> Vec<Part> {
             docs.par_chunks(4)
                 .enumerate()
                 .fold(
