@@ -174,6 +174,19 @@ impl DocFrequency {
         }
     }
 
+    /// The summed weights (threshold `t`) of the shingles with these fingerprints (counters
+    /// prefetched ahead, as in [`DocFrequency::dfs_into`]).
+    pub fn weight_of_fingerprints(&self, fps: &[u32], t: f64) -> f64 {
+        let mut sum = 0.0;
+        for (i, &fp) in fps.iter().enumerate() {
+            if let Some(&ahead) = fps.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.counts[self.slot_of_fingerprint(ahead)]);
+            }
+            sum += weight(self.df_of_fingerprint(fp), t);
+        }
+        sum
+    }
+
     /// [`DocFrequency::df`] of the shingles with this [`crate::minhash::fingerprint`].
     pub fn df_of_fingerprint(&self, fp: u32) -> u32 {
         u32::from(self.counts[self.slot_of_fingerprint(fp)])

@@ -150,7 +150,10 @@ pub fn candidates<K: Sketches + ?Sized>(
     };
     let totals: Vec<f64> = (0..sketches.len())
         .into_par_iter()
-        .map(|i| sketches.sample(i).iter().map(|&h| w(h)).sum())
+        .map(|i| match (df, params.boilerplate_df) {
+            (Some(df), Some(t)) => df.weight_of_fingerprints(sketches.sample(i), t),
+            _ => sketches.sample(i).len() as f64,
+        })
         .collect();
     // The score estimates the larger of the two content containments, an upper bound of
     // content Jaccard: a pair estimated at under half the lowest threshold, on a sample big
@@ -219,15 +222,14 @@ pub fn candidates<K: Sketches + ?Sized>(
 fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64) -> f64 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += w(a[i]);
-                i += 1;
-                j += 1;
-            }
+        let (x, y) = (a[i], b[j]);
+        // Most pairs share few hashes: advance without a data-dependent branch, and take the
+        // (rare, well-predicted) branch only on a match.
+        if x == y {
+            sum += w(x);
         }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     sum
 }

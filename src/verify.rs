@@ -5,8 +5,9 @@
 //! Output: each pair that passes, with its exact Jaccard similarity and containment in each
 //! direction, the same three figures on *content* (every shingle weighted by how rare it is in
 //! the corpus, so site chrome and stock blurbs count for little; see [`crate::boilerplate`]),
-//! and a [`Relation`]. The shingle set of every document that takes part in a candidate is
-//! built once (in parallel), and each pair is a linear merge of two sorted sets.
+//! and a [`Relation`]. Candidates are taken in runs whose documents hold a few MiB of text: the
+//! shingle sets of a run's documents are built in parallel (with each shingle's document
+//! frequency looked up once), and each pair is a linear merge of two sorted sets.
 //!
 //! # When a pair is reported
 //!

@@ -221,6 +221,34 @@ fn truncated_compressed_shards_are_errors() {
 }
 
 #[test]
+fn plain_jsonl_streams_past_the_file_size_limit() {
+    // A plain JSON Lines file is read in batches, so --max-file-size does not apply to it
+    // (its lines are limited instead); a text file of the same size is still skipped.
+    let dir = scratch("plain-big");
+    let line = json!({"text": "a few words of text ".repeat(100)}).to_string() + "\n";
+    std::fs::write(dir.join("big.jsonl"), line.repeat(20)).unwrap();
+    std::fs::write(dir.join("big.txt"), "words ".repeat(2000)).unwrap();
+    let r = run(&[
+        "scan",
+        "--format",
+        "json",
+        "--max-file-size",
+        "4K",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0);
+    let out = r.json_lines();
+    let skipped: Vec<&str> = out
+        .iter()
+        .filter(|l| l["type"] == "skipped")
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{out:?}");
+    assert!(skipped[0].contains("big.txt: file size exceeds --max-file-size"));
+    assert_eq!(summary(&out)["documents"].as_u64(), Some(20));
+}
+
+#[test]
 fn decompression_bomb_is_skipped_by_the_size_limit() {
     let dir = scratch("bomb");
     let line = json!({"text": "x ".repeat(1_000_000)}).to_string() + "\n";

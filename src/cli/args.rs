@@ -266,7 +266,8 @@ pub struct InputArgs {
     /// JSON Lines field holding the id (without it, documents are named FILE:LINE).
     #[arg(long, default_value = "id", value_name = "NAME")]
     pub id_field: String,
-    /// Skip files larger than this (decompressed), e.g. 4G, 500M.
+    /// Skip files larger than this (decompressed), e.g. 4G, 500M. Plain JSON Lines files are
+    /// streamed and exempt (--max-doc-bytes limits their lines).
     #[arg(long, default_value = "4G", value_parser = parse_size, value_name = "SIZE")]
     pub max_file_size: u64,
     /// Follow symbolic links when walking folders (loops are detected and reported).

@@ -264,7 +264,12 @@ fn filter_shard(
     limit: u64,
 ) -> anyhow::Result<()> {
     let ctx = || format!("rewriting {}", shard.display());
-    let (codec, mut reader) = codec::open(shard, limit).with_context(ctx)?;
+    // Plain shards stream whatever their size, as the scan read them; compressed ones keep
+    // the decoded-size limit.
+    let (mut codec, mut reader) = codec::open(shard, u64::MAX).with_context(ctx)?;
+    if codec != Codec::Plain {
+        (codec, reader) = codec::open(shard, limit).with_context(ctx)?;
+    }
     let mut sink: Box<dyn Write + '_> = match codec {
         Codec::Plain => Box::new(io::BufWriter::new(out)),
         Codec::Gzip => Box::new(flate2::write::GzEncoder::new(

@@ -265,6 +265,20 @@ impl Plan {
     }
 }
 
+/// The codec of a file, from its first bytes.
+fn sniff_file(path: &Path) -> std::io::Result<codec::Codec> {
+    let mut head = [0u8; 4];
+    let mut file = std::fs::File::open(path)?;
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(codec::Codec::sniff(&head[..n]))
+}
+
 fn entry_size(e: &Entry) -> u64 {
     match e {
         Entry::File(_, _, size) => *size,
@@ -556,7 +570,8 @@ impl<F: FnMut(Vec<Result<Document>>)> Sink for F {
 
 /// Reads a JSON Lines file, handing `sink` the records of each `batch_bytes` of lines (parsed
 /// in parallel); returns what is left: the last records, or the file's error. A compressed
-/// file is read in one batch, so that a file past the size limit gives nothing but the error.
+/// file is read in one batch, so that a file past the size limit gives nothing but the error;
+/// a plain file read in batches has no size limit (only its lines do).
 fn read_jsonl_file_batched(
     path: &Path,
     size: u64,
@@ -572,9 +587,6 @@ fn read_jsonl_file_batched(
             limit: options.max_file_size,
         })]
     };
-    if size > options.max_file_size {
-        return too_large("file size");
-    }
     let parse = |lines: &[super::jsonl::RawLine], seekable: bool| -> Vec<Result<Document>> {
         lines
             .par_iter()
@@ -582,7 +594,18 @@ fn read_jsonl_file_batched(
             .collect()
     };
     let mut lines = Vec::new();
-    let result = codec::open(path, options.max_file_size).and_then(|(codec, mut reader)| {
+    // A plain file streams in batches whatever its size (each line is limited by
+    // --max-doc-bytes); a compressed one is read whole, so its decoded size is capped.
+    let streamed = batch_bytes != usize::MAX && matches!(sniff_file(path), Ok(codec::Codec::Plain));
+    if size > options.max_file_size && !streamed {
+        return too_large("file size");
+    }
+    let limit = if streamed {
+        u64::MAX
+    } else {
+        options.max_file_size
+    };
+    let result = codec::open(path, limit).and_then(|(codec, mut reader)| {
         let seekable = codec == codec::Codec::Plain;
         let batch_bytes = if seekable { batch_bytes } else { usize::MAX };
         let mut bytes = 0usize;
