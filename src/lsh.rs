@@ -286,7 +286,9 @@ fn containment_pairs<K: Sketches + ?Sized>(
         .filter(|&i| eligible(i))
         .map(|i| sketches.sample(i).len())
         .sum();
-    let passes = entries.div_ceil(POSTINGS_PER_PASS).max(1) as u64;
+    // Each pass visits every document's cursor, so the number of passes is capped: past
+    // `MAX_PASSES`, passes grow instead (a million documents: 16 passes of 8M entries).
+    let passes = entries.div_ceil(POSTINGS_PER_PASS).clamp(1, MAX_PASSES) as u64;
     // A hash weighing under a tenth (in more than 10 T documents) adds almost nothing to a
     // pair's shared weight, and pairing its documents is quadratic: leave it to the totals.
     let longest = match params.boilerplate_df {
@@ -299,10 +301,13 @@ fn containment_pairs<K: Sketches + ?Sized>(
     let mut pending: Vec<(u64, f32)> = Vec::new();
     let mut postings: Vec<u64> = Vec::new();
     // Each eligible document's sample, and how far the passes so far have read it.
-    let samples: Vec<(u32, &[u32])> = (0..sketches.len())
+    let mut samples: Vec<(u32, &[u32])> = (0..sketches.len())
         .filter(|&i| eligible(i))
         .map(|i| (i as u32, sketches.sample(i)))
         .collect();
+    // Visit the samples in the order they lie in memory (a store keeps them in arrival order,
+    // not id order), so each pass reads memory forward; postings are sorted afterwards.
+    samples.sort_unstable_by_key(|(_, s)| s.as_ptr() as usize);
     let mut read = vec![0u32; samples.len()];
     for pass in 0..passes {
         // Fingerprints whose top bits fall in this pass's share of the range.
@@ -353,26 +358,67 @@ fn containment_pairs<K: Sketches + ?Sized>(
         .collect()
 }
 
-/// Sample entries put in one inverted index at a time (8 bytes each).
+/// Sample entries put in one inverted index at a time (8 bytes each), up to `MAX_PASSES`.
 const POSTINGS_PER_PASS: usize = 1 << 18;
+/// The most passes over the samples route 2 makes.
+const MAX_PASSES: usize = 16;
 /// (pair, weight) entries waiting to be merged (16 bytes each).
 const PAIRS_PER_MERGE: usize = 1 << 18;
 
-/// Adds `pending`'s weights into `merged` (one entry per pair) and empties it, in place.
+/// Adds `pending`'s weights into `merged` (sorted, one entry per pair) and empties it: only
+/// `pending` is sorted, then the two sorted lists are merged in place from the back, so a
+/// merge costs the pending entries' sort plus one pass, however large `merged` has grown.
 fn merge_pairs(merged: &mut Vec<(u64, f32)>, pending: &mut Vec<(u64, f32)>) {
-    merged.append(pending);
     // A total order, so the sums below add in the same order on every run.
-    merged.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
-    let mut w = 0;
-    for r in 0..merged.len() {
-        if w > 0 && merged[w - 1].0 == merged[r].0 {
-            merged[w - 1].1 += merged[r].1;
+    pending.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let mut p = 0;
+    for r in 0..pending.len() {
+        if p > 0 && pending[p - 1].0 == pending[r].0 {
+            pending[p - 1].1 += pending[r].1;
         } else {
-            merged[w] = merged[r];
-            w += 1;
+            pending[p] = pending[r];
+            p += 1;
         }
     }
-    merged.truncate(w);
+    pending.truncate(p);
+    // Pairs in both lists take one slot.
+    let m = merged.len();
+    let (mut a, mut b, mut both) = (0, 0, 0);
+    while a < m && b < p {
+        match merged[a].0.cmp(&pending[b].0) {
+            std::cmp::Ordering::Less => a += 1,
+            std::cmp::Ordering::Greater => b += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                a += 1;
+                b += 1;
+            }
+        }
+    }
+    merged.resize(m + p - both, (0, 0.0));
+    // Back to front: a slot is written only once the entry it held has been read, since the
+    // unread part of `merged` never ends past the next slot to write.
+    let (mut i, mut j, mut k) = (m, p, m + p - both);
+    while j > 0 {
+        k -= 1;
+        let (old, new) = (i.checked_sub(1).map(|x| merged[x]), pending[j - 1]);
+        match old {
+            Some(o) if o.0 > new.0 => {
+                merged[k] = o;
+                i -= 1;
+            }
+            Some(o) if o.0 == new.0 => {
+                merged[k] = (o.0, o.1 + new.1);
+                i -= 1;
+                j -= 1;
+            }
+            _ => {
+                merged[k] = new;
+                j -= 1;
+            }
+        }
+    }
+    pending.clear();
 }
 
 /// Every pair of documents within each run of equal keys (`key << 32 | document`, sorted);
