@@ -72,7 +72,10 @@ fn main() {
     let t = Instant::now();
     let sketches: Vec<_> = docs.iter().map(|d| hasher.sketch(&d.text)).collect();
     let sketch_s = t.elapsed().as_secs_f64();
-    let sample_bytes: usize = sketches.iter().map(|s| s.sample.len() * 8).sum();
+    let sample_bytes: usize = sketches
+        .iter()
+        .map(|s| std::mem::size_of_val(&*s.sample))
+        .sum();
 
     let both = CandidateParams::from_config(&config);
     let banding_only = CandidateParams {
