@@ -1,6 +1,6 @@
 #![no_main]
 //! The normaliser is idempotent and its offsets point into the input, for any text; the
-//! span report partitions both texts.
+//! pipeline's scanner gives the same words; the span report partitions both texts.
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,6 +11,19 @@ fuzz_target!(|data: &[u8]| {
     for r in &once.offsets {
         assert!(r.start < r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
     }
+    // The pipeline's scanner (SWAR fast path, Unicode stretches) gives the same words.
+    let mut scanned: Vec<Vec<u8>> = Vec::new();
+    neardupe::normalize::scan_words(text, |w, _| scanned.push(w.to_vec()));
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    neardupe::normalize::for_each_word(text, |w, _| words.push(w.as_bytes().to_vec()));
+    assert_eq!(scanned, words);
+    let mut sketch_set = Vec::new();
+    let sketch = neardupe::minhash::MinHasher::from_config(&neardupe::Config::default()).sketch_text(
+        text,
+        &mut neardupe::minhash::Scratch::default(),
+        &mut sketch_set,
+    );
+    assert_eq!(sketch.shingles as usize, sketch_set.len());
     let (a, b) = text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
     let _ = neardupe::spans::diff_spans(a, b, 3, 0);
 });
