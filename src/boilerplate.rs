@@ -22,10 +22,11 @@
 //! Counts stop at 255. A shingle's counter is picked by the top 32 bits of its hash, the same bits the
 //! containment sample keeps, so sampled shingles have frequencies too.
 //!
-//! Counting is cache-conscious and lock-free: a batch of documents' shingles is first split by
-//! the top 8 bits of the hash into 256 buckets, and each bucket then updates its own 1/256 of
-//! the counters (small enough to stay in cache) on one thread. Increments commute, so the
-//! counts (and every figure) are the same whatever the thread count.
+//! Counting is lock-free: a batch of documents' shingles is first split by the top 8 bits of
+//! the hash into 256 buckets, and each bucket then updates its own 1/256 of the counters on one
+//! thread, with the counter a few shingles ahead prefetched (a batch has too few shingles per
+//! region for the region to stay in cache). Increments commute, so the counts (and every
+//! figure) are the same whatever the thread count.
 
 use rayon::prelude::*;
 

@@ -229,9 +229,8 @@ impl AsRef<Sketch> for Slot<'_> {
 impl Index {
     /// An empty index with `config`'s parameters, its frequency sketch sized for a corpus of
     /// about `expected_bytes` of text (size for the corpus the index will grow to: see the
-    /// module docs). The sketch's size depends on the bytes only; `_expected_documents` is
-    /// kept for callers of earlier versions.
-    pub fn new(config: &Config, expected_bytes: usize, _expected_documents: usize) -> Index {
+    /// module docs).
+    pub fn new(config: &Config, expected_bytes: usize) -> Index {
         Index {
             config: config.clone(),
             entries: Vec::new(),
@@ -243,7 +242,7 @@ impl Index {
     /// An index of `docs`, sized for them.
     pub fn build(docs: Vec<Document>, config: &Config) -> Index {
         let bytes = docs.iter().map(|d| d.text.len()).sum();
-        let mut index = Index::new(config, bytes, docs.len());
+        let mut index = Index::new(config, bytes);
         index.insert(docs);
         index
     }

@@ -137,7 +137,7 @@ where
 /// parallel and its texts dropped, and [`Scanner::finish`] runs the later stages, reading
 /// again only the documents of candidate pairs. Memory holds a sketch of each document (a few
 /// hundred bytes: LSH band keys and the containment sample), its id and source, and the
-/// document-frequency sketch (about one byte per two shingles of the corpus), not the corpus.
+/// document-frequency sketch (a third of a byte per shingle of the corpus), not the corpus.
 ///
 /// Texts are dropped only with [`Scanner::rereading`], and only for documents that can be
 /// read again at their [`Source`] (a text or HTML file, a line of a plain JSON Lines file);

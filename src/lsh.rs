@@ -86,8 +86,6 @@ pub struct CandidateParams {
     /// The lower of the Jaccard and containment thresholds: pairs whose sample says they are
     /// far below it are not verified.
     pub lowest_threshold: f64,
-    /// Seed of the band keys.
-    pub seed: u64,
 }
 
 impl CandidateParams {
@@ -104,7 +102,6 @@ impl CandidateParams {
             lowest_threshold: config
                 .jaccard_threshold()
                 .min(config.containment_threshold().unwrap_or(1.0)),
-            seed: config.seed(),
         }
     }
 

@@ -429,3 +429,26 @@ fn empty_folder_reports_nothing_and_says_so() {
             .contains("no documents found under the given paths")
     );
 }
+
+#[test]
+fn stats_print_stage_times_and_peak_memory() {
+    let r = run(&["scan", "--stats", "--format", "json", "corpus/seed"]);
+    assert_eq!(r.code(), 0);
+    let err = r.stderr();
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("neardupe: stages: "))
+        .unwrap_or_else(|| panic!("no stage line in {err:?}"));
+    for stage in ["read ", "sketch ", "candidates ", "verify ", "report "] {
+        assert!(line.contains(stage), "{line}");
+    }
+    if cfg!(target_os = "linux") {
+        let mb: f64 = line
+            .rsplit("peak memory ")
+            .next()
+            .and_then(|t| t.strip_suffix(" MB"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no peak memory in {line}"));
+        assert!(mb > 0.0 && mb < 1024.0, "{line}");
+    }
+}

@@ -50,7 +50,7 @@ fn a_query_gives_exactly_the_pairs_of_a_full_scan() {
     );
     // Sized like the full scan, so document frequencies match exactly.
     let bytes = old.iter().chain(&new).map(|d| d.text.len()).sum();
-    let mut index = Index::new(&config, bytes, old.len() + new.len());
+    let mut index = Index::new(&config, bytes);
     index.insert(old);
     let got = index.query(&new);
     assert_eq!(

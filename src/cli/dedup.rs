@@ -266,10 +266,7 @@ fn filter_shard(
     let ctx = || format!("rewriting {}", shard.display());
     // Plain shards stream whatever their size, as the scan read them; compressed ones keep
     // the decoded-size limit.
-    let (mut codec, mut reader) = codec::open(shard, u64::MAX).with_context(ctx)?;
-    if codec != Codec::Plain {
-        (codec, reader) = codec::open(shard, limit).with_context(ctx)?;
-    }
+    let (codec, mut reader) = codec::open_streaming(shard, limit).with_context(ctx)?;
     let mut sink: Box<dyn Write + '_> = match codec {
         Codec::Plain => Box::new(io::BufWriter::new(out)),
         Codec::Gzip => Box::new(flate2::write::GzEncoder::new(

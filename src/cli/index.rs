@@ -40,7 +40,7 @@ fn build(args: IndexBuildArgs) -> anyhow::Result<Exit> {
     let expected = args
         .expected_size
         .map_or(bytes, |s| (s as usize).max(bytes));
-    let mut index = Index::new(&config, expected, docs * expected / bytes.max(1));
+    let mut index = Index::new(&config, expected);
     index.insert(read.documents);
     index.save(&args.output)?;
     if !quiet {

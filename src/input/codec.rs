@@ -47,13 +47,38 @@ pub fn open(path: &Path, limit: u64) -> io::Result<(Codec, Box<dyn BufRead + Sen
     wrap(BufReader::with_capacity(1 << 16, File::open(path)?), limit)
 }
 
+/// [`open`] for a caller that streams the file rather than holding it: a plain file is not
+/// capped (its size costs no memory), a compressed one still fails after `limit` decoded
+/// bytes.
+pub fn open_streaming(path: &Path, limit: u64) -> io::Result<(Codec, Box<dyn BufRead + Send>)> {
+    wrap_with(
+        BufReader::with_capacity(1 << 16, File::open(path)?),
+        u64::MAX,
+        limit,
+    )
+}
+
 /// Sniffs the codec of a stream and returns a buffered reader of the decoded bytes that fails
 /// after `limit` of them.
 pub fn wrap<R: BufRead + Send + 'static>(
-    mut file: R,
+    file: R,
     limit: u64,
 ) -> io::Result<(Codec, Box<dyn BufRead + Send>)> {
+    wrap_with(file, limit, limit)
+}
+
+/// [`wrap`] with one limit for plain streams and another for compressed ones.
+fn wrap_with<R: BufRead + Send + 'static>(
+    mut file: R,
+    plain_limit: u64,
+    compressed_limit: u64,
+) -> io::Result<(Codec, Box<dyn BufRead + Send>)> {
     let codec = Codec::sniff(file.fill_buf()?);
+    let limit = if codec == Codec::Plain {
+        plain_limit
+    } else {
+        compressed_limit
+    };
     let inner: Box<dyn Read + Send> = match codec {
         Codec::Plain => Box::new(file),
         Codec::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(file)),

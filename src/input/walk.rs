@@ -265,20 +265,6 @@ impl Plan {
     }
 }
 
-/// The codec of a file, from its first bytes.
-fn sniff_file(path: &Path) -> std::io::Result<codec::Codec> {
-    let mut head = [0u8; 4];
-    let mut file = std::fs::File::open(path)?;
-    let mut n = 0;
-    while n < head.len() {
-        match file.read(&mut head[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(codec::Codec::sniff(&head[..n]))
-}
-
 fn entry_size(e: &Entry) -> u64 {
     match e {
         Entry::File(_, _, size) => *size,
@@ -594,19 +580,19 @@ fn read_jsonl_file_batched(
             .collect()
     };
     let mut lines = Vec::new();
-    // A plain file streams in batches whatever its size (each line is limited by
+    // A plain file read in batches streams whatever its size (each line is limited by
     // --max-doc-bytes); a compressed one is read whole, so its decoded size is capped.
-    let streamed = batch_bytes != usize::MAX && matches!(sniff_file(path), Ok(codec::Codec::Plain));
-    if size > options.max_file_size && !streamed {
-        return too_large("file size");
-    }
-    let limit = if streamed {
-        u64::MAX
+    let streaming = batch_bytes != usize::MAX;
+    let opened = if streaming {
+        codec::open_streaming(path, options.max_file_size)
     } else {
-        options.max_file_size
+        codec::open(path, options.max_file_size)
     };
-    let result = codec::open(path, limit).and_then(|(codec, mut reader)| {
+    let result = opened.and_then(|(codec, mut reader)| {
         let seekable = codec == codec::Codec::Plain;
+        if size > options.max_file_size && !(seekable && streaming) {
+            return Ok(None);
+        }
         let batch_bytes = if seekable { batch_bytes } else { usize::MAX };
         let mut bytes = 0usize;
         super::jsonl::read_lines(&mut *reader, options.jsonl.max_doc_bytes, |raw| {
@@ -618,10 +604,11 @@ fn read_jsonl_file_batched(
                 bytes = 0;
             }
         })?;
-        Ok(parse(&lines, seekable))
+        Ok(Some(parse(&lines, seekable)))
     });
     match result {
-        Ok(last) => last,
+        Ok(Some(last)) => last,
+        Ok(None) => too_large("file size"),
         // A decompression bomb or a huge shard: skip it whole, keep nothing from it.
         Err(source) if codec::is_limit(&source) => too_large("decompressed size"),
         Err(source) => {
