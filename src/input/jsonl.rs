@@ -43,95 +43,134 @@ impl Default for JsonlOptions {
     }
 }
 
-/// How reading one line went.
-enum Line {
-    Eof,
-    Read,
-    TooLong,
-}
-
-/// Reads one line (without its `\n`) into `buf`, holding at most `max` bytes of it; a longer
-/// line is consumed and reported as [`Line::TooLong`]. Also returns the bytes consumed.
-fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> io::Result<(Line, u64)> {
-    buf.clear();
-    let mut too_long = false;
-    let mut any = false;
-    let mut consumed = 0u64;
-    loop {
-        let chunk = r.fill_buf()?;
-        if chunk.is_empty() {
-            break;
-        }
-        any = true;
-        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (i, true),
-            None => (chunk.len(), false),
-        };
-        if !too_long {
-            if (buf.len() + take) as u64 > max {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(&chunk[..take]);
-            }
-        }
-        let n = if done { take + 1 } else { take };
-        r.consume(n);
-        consumed += n as u64;
-        if done {
-            break;
-        }
-    }
-    let state = match (any, too_long) {
-        (false, _) => Line::Eof,
-        (true, true) => Line::TooLong,
-        (true, false) => Line::Read,
-    };
-    Ok((state, consumed))
-}
-
 /// One line of a JSON Lines stream, read but not parsed.
-#[derive(Debug)]
-pub struct RawLine {
+#[derive(Debug, Clone, Copy)]
+pub struct RawLine<'a> {
     /// Line number, from 1.
     pub line: u64,
     /// Where the line starts in the stream.
     pub offset: u64,
     /// The line without its `\n`, or `None` when it was longer than the limit.
-    pub bytes: Option<Vec<u8>>,
+    pub bytes: Option<&'a [u8]>,
 }
 
-/// Reads the lines of a JSON Lines stream, handing each to `on_line` (lines longer than
-/// `max_doc_bytes` are consumed without being held). An `io::Error` ends the stream.
-pub fn read_lines(
-    reader: &mut dyn BufRead,
+/// Reads the lines of a JSON Lines stream in blocks of about `block_bytes`, handing
+/// `on_block` the lines of each (in order; a line longer than `max_doc_bytes` as
+/// [`RawLine::bytes`] `None`, consumed without being held).
+///
+/// The stream is read in large reads into one buffer, lines are found with `memchr` and lent
+/// out of it: no allocation or copy per line. The buffer holds a block plus the longest line
+/// (at most `max_doc_bytes`).
+pub fn read_line_blocks(
+    reader: &mut dyn io::Read,
     max_doc_bytes: u64,
-    mut on_line: impl FnMut(RawLine),
+    block_bytes: usize,
+    mut on_block: impl FnMut(&[RawLine<'_>]),
 ) -> io::Result<()> {
-    let mut buf = Vec::new();
+    let max = usize::try_from(max_doc_bytes).unwrap_or(usize::MAX);
+    let block_bytes = block_bytes.clamp(1, 1 << 30);
+    let mut buf: Vec<u8> = Vec::new();
+    // Lines as (line, offset, range in `buf` or `None` when too long).
+    let mut spans: Vec<(u64, u64, Option<std::ops::Range<usize>>)> = Vec::new();
     let mut line: u64 = 0;
-    let mut offset: u64 = 0;
-    loop {
-        let (state, consumed) = read_line(reader, &mut buf, max_doc_bytes)?;
-        line += 1;
-        let bytes = match state {
-            Line::Eof => return Ok(()),
-            Line::TooLong => None,
-            Line::Read => Some(std::mem::take(&mut buf)),
-        };
-        on_line(RawLine {
-            line,
-            offset,
-            bytes,
-        });
-        offset += consumed;
+    // Stream offset of `buf[0]`.
+    let mut base: u64 = 0;
+    // Skipping the rest of a line too long to hold: its number and offset.
+    let mut skipping: Option<(u64, u64)> = None;
+    let mut eof = false;
+    while !eof {
+        // Fill the buffer to a block (past any partial line carried over).
+        let want = buf.len() + block_bytes;
+        while buf.len() < want {
+            let at = buf.len();
+            buf.resize(want, 0);
+            match reader.read(&mut buf[at..]) {
+                Ok(0) => {
+                    buf.truncate(at);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(at + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(at),
+                Err(e) => {
+                    buf.truncate(at);
+                    return Err(e);
+                }
+            }
+        }
+        spans.clear();
+        let mut start = 0usize;
+        if let Some((n, offset)) = skipping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => {
+                    spans.push((n, offset, None));
+                    skipping = None;
+                    start = i + 1;
+                }
+                None => {
+                    base += buf.len() as u64;
+                    buf.clear();
+                    if eof {
+                        spans.push((n, offset, None));
+                    }
+                }
+            }
+        }
+        if skipping.is_none() {
+            let from = start;
+            for nl in memchr::memchr_iter(b'\n', &buf[from..]) {
+                let end = from + nl;
+                line += 1;
+                let range = (end - start <= max).then_some(start..end);
+                spans.push((line, base + start as u64, range));
+                start = end + 1;
+            }
+            let rest = buf.len() - start;
+            if eof && rest > 0 {
+                line += 1;
+                let range = (rest <= max).then_some(start..buf.len());
+                spans.push((line, base + start as u64, range));
+                start = buf.len();
+            } else if rest > max {
+                // An unfinished line already over the limit: drop what was read of it.
+                line += 1;
+                skipping = Some((line, base + start as u64));
+                start = buf.len();
+            }
+        }
+        if !spans.is_empty() {
+            let lines: Vec<RawLine<'_>> = spans
+                .iter()
+                .map(|(line, offset, range)| RawLine {
+                    line: *line,
+                    offset: *offset,
+                    bytes: range.clone().map(|r| &buf[r]),
+                })
+                .collect();
+            on_block(&lines);
+        }
+        // Carry the unfinished line to the front.
+        buf.drain(..start);
+        base += start as u64;
     }
+    Ok(())
+}
+
+/// Reads the lines of a JSON Lines stream one at a time (see [`read_line_blocks`]).
+pub fn read_lines(
+    reader: &mut dyn io::Read,
+    max_doc_bytes: u64,
+    mut on_line: impl FnMut(RawLine<'_>),
+) -> io::Result<()> {
+    read_line_blocks(reader, max_doc_bytes, 1 << 20, |lines| {
+        lines.iter().for_each(|&l| on_line(l))
+    })
 }
 
 /// The document of one line: `None` for a blank line. `seekable` says whether the line can
 /// be read again at its offset (a plain file), which the source records.
 pub fn parse_line(
-    raw: &RawLine,
+    raw: &RawLine<'_>,
     path: &Path,
     options: &JsonlOptions,
     seekable: bool,
@@ -141,7 +180,7 @@ pub fn parse_line(
         line: raw.line,
         reason,
     };
-    let Some(bytes) = &raw.bytes else {
+    let Some(bytes) = raw.bytes else {
         return Some(Err(bad(RecordError::TooLong(options.max_doc_bytes))));
     };
     let bytes = record_bytes(bytes, raw.line)?;
@@ -180,7 +219,7 @@ pub fn read_records(
     options: &JsonlOptions,
     mut on_record: impl FnMut(crate::Result<Document>),
 ) -> io::Result<()> {
-    read_lines(reader, options.max_doc_bytes, |raw| {
+    read_lines(reader as &mut dyn io::Read, options.max_doc_bytes, |raw| {
         if let Some(r) = parse_line(&raw, path, options, false) {
             on_record(r);
         }
@@ -386,6 +425,53 @@ fn kind(v: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader handing out at most `chunk` bytes per read.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        chunk: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        /// Blocks give the lines a plain split gives, with their numbers and offsets, the
+        /// lines over the limit as too long, whatever the block and read sizes.
+        #[test]
+        fn line_blocks_split_like_a_plain_split(
+            text in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'b', b'\n', b'\r', b'{']), 0..300),
+            block in 1usize..40,
+            chunk in 1usize..50,
+            max in 0u64..30,
+        ) {
+            let mut want = Vec::new();
+            let mut offset = 0u64;
+            let mut pieces: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            if text.last() == Some(&b'\n') || text.is_empty() {
+                pieces.pop();
+            }
+            for (i, piece) in pieces.iter().enumerate() {
+                let bytes = (piece.len() as u64 <= max).then(|| piece.to_vec());
+                want.push((i as u64 + 1, offset, bytes));
+                offset += piece.len() as u64 + 1;
+            }
+            let mut got = Vec::new();
+            let mut reader = Trickle { data: &text, chunk };
+            read_line_blocks(&mut reader, max, block, |lines| {
+                got.extend(lines.iter().map(|l| (l.line, l.offset, l.bytes.map(<[u8]>::to_vec))));
+            })
+            .unwrap();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     fn read(input: &[u8], options: &JsonlOptions) -> (Vec<Document>, Vec<String>) {
         let (mut docs, mut errs) = (Vec::new(), Vec::new());

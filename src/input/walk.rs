@@ -573,13 +573,12 @@ fn read_jsonl_file_batched(
             limit: options.max_file_size,
         })]
     };
-    let parse = |lines: &[super::jsonl::RawLine], seekable: bool| -> Vec<Result<Document>> {
+    let parse = |lines: &[super::jsonl::RawLine<'_>], seekable: bool| -> Vec<Result<Document>> {
         lines
             .par_iter()
             .filter_map(|raw| super::jsonl::parse_line(raw, path, &options.jsonl, seekable))
             .collect()
     };
-    let mut lines = Vec::new();
     // A plain file read in batches streams whatever its size (each line is limited by
     // --max-doc-bytes); a compressed one is read whole, so its decoded size is capped.
     let streaming = batch_bytes != usize::MAX;
@@ -588,38 +587,42 @@ fn read_jsonl_file_batched(
     } else {
         codec::open(path, options.max_file_size)
     };
+    // Records of a file read whole, until its end.
+    let mut held = Vec::new();
     let result = opened.and_then(|(codec, mut reader)| {
         let seekable = codec == codec::Codec::Plain;
         if size > options.max_file_size && !(seekable && streaming) {
-            return Ok(None);
+            return Ok(false);
         }
-        let batch_bytes = if seekable { batch_bytes } else { usize::MAX };
-        let mut bytes = 0usize;
-        super::jsonl::read_lines(&mut *reader, options.jsonl.max_doc_bytes, |raw| {
-            bytes += raw.bytes.as_ref().map_or(0, Vec::len);
-            lines.push(raw);
-            if bytes >= batch_bytes {
-                sink.take(parse(&lines, seekable));
-                lines.clear();
-                bytes = 0;
-            }
-        })?;
-        Ok(Some(parse(&lines, seekable)))
+        let batched = seekable && streaming;
+        let block = if batched { batch_bytes } else { 2 << 20 };
+        super::jsonl::read_line_blocks(
+            &mut *reader as &mut dyn std::io::Read,
+            options.jsonl.max_doc_bytes,
+            block,
+            |lines| {
+                let records = parse(lines, seekable);
+                if batched {
+                    sink.take(records);
+                } else {
+                    held.extend(records);
+                }
+            },
+        )?;
+        Ok(true)
     });
     match result {
-        Ok(Some(last)) => last,
-        Ok(None) => too_large("file size"),
+        Ok(true) => held,
+        Ok(false) => too_large("file size"),
         // A decompression bomb or a huge shard: skip it whole, keep nothing from it.
         Err(source) if codec::is_limit(&source) => too_large("decompressed size"),
         Err(source) => {
             // Keep what was read before the error (a truncated stream), then the error.
-            let seekable = !is_compressed_name(path);
-            let mut out = parse(&lines, seekable);
-            out.push(Err(Error::Io {
+            held.push(Err(Error::Io {
                 path: path.to_path_buf(),
                 source,
             }));
-            out
+            held
         }
     }
 }
