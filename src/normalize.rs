@@ -131,6 +131,17 @@ impl GapState {
         };
     }
 
+    /// Reads separating ASCII bytes.
+    fn ascii(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            match ASCII_CLASS[b as usize] {
+                Class::Newline => self.newline(),
+                Class::Space => {}
+                _ => self.newlines = 0,
+            }
+        }
+    }
+
     fn char(&mut self, c: char) {
         if c == '\n' {
             self.newline();
@@ -140,6 +151,16 @@ impl GapState {
     }
 }
 
+/// A word as [`scan_tokens`] hands it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word<'a> {
+    /// ASCII letters and digits as they are in the text: the normalised word is these bytes
+    /// lowercased (each `b | 0x20`).
+    Ascii(&'a [u8]),
+    /// A normalised word.
+    Normalized(&'a [u8]),
+}
+
 /// Hands words to a callback with the gap before each.
 struct Emitter<F> {
     f: F,
@@ -147,8 +168,8 @@ struct Emitter<F> {
     first: bool,
 }
 
-impl<F: FnMut(&[u8], Gap)> Emitter<F> {
-    fn emit(&mut self, word: &[u8]) {
+impl<F: FnMut(Word<'_>, Gap)> Emitter<F> {
+    fn emit(&mut self, word: Word<'_>) {
         let gap = std::mem::replace(&mut self.gap, GapState::START).kind;
         (self.f)(word, if self.first { Gap::Space } else { gap });
         self.first = false;
@@ -161,59 +182,146 @@ impl<F: FnMut(&[u8], Gap)> Emitter<F> {
 /// characters hold two line breaks with only whitespace between them, a line break if they
 /// hold one, and a space if none.
 ///
-/// The hot path of the pipeline: ASCII runs are scanned with a byte table and lowercased into
-/// a reused buffer; only a stretch holding non-ASCII characters (up to the next ASCII
-/// separator) takes the Unicode path.
-pub fn scan_words(text: &str, f: impl FnMut(&[u8], Gap)) {
+/// The hot path of the pipeline: ASCII runs are scanned eight bytes at a time and lowercased
+/// into a small buffer; only a stretch holding non-ASCII characters (up to the next ASCII
+/// separator) takes the Unicode path. [`scan_tokens`] skips the lowercasing copy.
+pub fn scan_words(text: &str, mut f: impl FnMut(&[u8], Gap)) {
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    scan_tokens(text, |word, gap| match word {
+        Word::Ascii(raw) if raw.len() <= 16 => {
+            let mut small = [0u8; 16];
+            for (to, &b) in small.iter_mut().zip(raw) {
+                *to = b | 0x20;
+            }
+            f(&small[..raw.len()], gap);
+        }
+        Word::Ascii(raw) => {
+            buf.clear();
+            buf.extend(raw.iter().map(|&b| b | 0x20));
+            f(&buf, gap);
+        }
+        Word::Normalized(w) => f(w, gap),
+    });
+}
+
+/// [`scan_words`], handing ASCII words over as they are in the text (to be lowercased by the
+/// callback, as a hash can do while it reads them).
+///
+/// ASCII text is taken 64 bytes at a time: masks of its word bytes and line breaks give
+/// every word that ends in the block without a branch per byte; gaps without a line break
+/// (almost all) need no look at their bytes. A word running past the block starts the next
+/// one; a block holding a non-ASCII byte is scanned word by word up to and past it.
+pub fn scan_tokens(text: &str, f: impl FnMut(Word<'_>, Gap)) {
     let bytes = text.as_bytes();
     let mut out = Emitter {
         f,
         gap: GapState::START,
         first: true,
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(64);
     let mut words = WordBuffers::default();
     let mut i = 0;
     while i < bytes.len() {
-        // Separators up to the next word (or non-ASCII byte).
-        let j = swar::next_word_or_high(bytes, i);
-        if j > i + 1 || (j == i + 1 && bytes[i] != b' ') {
-            for &b in &bytes[i..j] {
-                match ASCII_CLASS[b as usize] {
-                    Class::Newline => out.gap.newline(),
-                    Class::Space => {}
-                    _ => out.gap.newlines = 0,
-                }
-            }
-        }
-        if j >= bytes.len() {
-            break;
-        }
-        if bytes[j] >= 0x80 {
-            i = unicode_stretch(text, j, &mut words, &mut out);
-            continue;
-        }
-        let k = swar::next_non_word(bytes, j);
-        if k < bytes.len() && bytes[k] >= 0x80 {
-            i = unicode_stretch(text, j, &mut words, &mut out);
-            continue;
-        }
-        // ASCII letters and digits: setting bit 5 lowercases letters and leaves digits as
-        // they are.
-        let word = &bytes[j..k];
-        if word.len() <= 16 {
-            let mut small = [0u8; 16];
-            for (to, &b) in small.iter_mut().zip(word) {
-                *to = b | 0x20;
-            }
-            out.emit(&small[..word.len()]);
+        let block = swar::Block::at(bytes, i);
+        let next = ascii_block(bytes, i, &block, &mut out);
+        i = if next > i {
+            next
         } else {
-            buf.clear();
-            buf.extend(word.iter().map(|&b| b | 0x20));
-            out.emit(&buf);
-        }
-        i = k;
+            // A word not ending in the block, or a non-ASCII byte at hand: one word the slow
+            // way.
+            word_step(text, i, &mut words, &mut out)
+        };
     }
+}
+
+/// Emits the words of the block at `base` that end inside it (and before its first non-ASCII
+/// byte), feeding the gaps to the gap state; returns where it stopped: at the start of a word
+/// that does not end in the block, or at the block's end, or at `base` when it could not
+/// move.
+fn ascii_block<F: FnMut(Word<'_>, Gap)>(
+    bytes: &[u8],
+    base: usize,
+    block: &swar::Block,
+    out: &mut Emitter<F>,
+) -> usize {
+    // Bytes usable: up to the text's end, and before the first non-ASCII byte.
+    let lim = block.len.min(block.high.trailing_zeros() as usize);
+    let valid = swar::below(lim);
+    let word = block.word & valid;
+    // `base` is a word boundary (the text's start or the end of a word or gap): a word byte
+    // there starts a word.
+    let mut starts = word & !(word << 1);
+    // Word ends (exclusive) inside the usable bytes; a word reaching the text's end ends
+    // there too.
+    let mut ends = !word & (word << 1) & valid;
+    let at_text_end = base + lim == bytes.len();
+    let mut fed = base;
+    while starts != 0 {
+        let s = starts.trailing_zeros() as usize;
+        let e = if ends != 0 {
+            ends.trailing_zeros() as usize
+        } else if at_text_end && lim > 0 && (word >> (lim - 1)) & 1 == 1 {
+            lim
+        } else {
+            // The word runs on past the usable bytes: it starts the next block.
+            feed_gap(bytes, fed, base + s, block, base, out);
+            return base + s;
+        };
+        feed_gap(bytes, fed, base + s, block, base, out);
+        out.emit(Word::Ascii(&bytes[base + s..base + e]));
+        fed = base + e;
+        starts &= starts - 1;
+        ends &= ends.wrapping_sub(1);
+    }
+    feed_gap(bytes, fed, base + lim, block, base, out);
+    base + lim
+}
+
+/// Feeds the separator bytes `from..to` (ASCII, inside the block at `base`) to the gap
+/// state: only a line break, or a gap already holding one, needs them looked at.
+fn feed_gap<F>(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    block: &swar::Block,
+    base: usize,
+    out: &mut Emitter<F>,
+) {
+    if from >= to {
+        return;
+    }
+    let range = swar::below(to - base) & !swar::below(from - base);
+    if block.newline & range == 0 && out.gap.newlines == 0 {
+        // Spaces and punctuation: they leave a gap with no line break as it is.
+        return;
+    }
+    out.gap.ascii(&bytes[from..to]);
+}
+
+/// One step of the word-by-word scan from `i` (a word boundary): the separators up to the
+/// next word, then that word (or the stretch of non-ASCII characters it starts). Returns
+/// where it stopped.
+fn word_step<F: FnMut(Word<'_>, Gap)>(
+    text: &str,
+    i: usize,
+    words: &mut WordBuffers,
+    out: &mut Emitter<F>,
+) -> usize {
+    let bytes = text.as_bytes();
+    // Separators up to the next word (or non-ASCII byte).
+    let j = swar::next_word_or_high(bytes, i);
+    out.gap.ascii(&bytes[i..j]);
+    if j >= bytes.len() {
+        return bytes.len();
+    }
+    if bytes[j] >= 0x80 {
+        return unicode_stretch(text, j, words, out);
+    }
+    let k = swar::next_non_word(bytes, j);
+    if k < bytes.len() && bytes[k] >= 0x80 {
+        return unicode_stretch(text, j, words, out);
+    }
+    out.emit(Word::Ascii(&bytes[j..k]));
+    k
 }
 
 /// Finding word boundaries eight bytes at a time (SIMD within a register): each byte's high
@@ -248,6 +356,60 @@ mod swar {
         let letter = (l + rep(0x80 - b'a')) & !(l + rep(0x7f - b'z'));
         let digit = (v + rep(0x80 - b'0')) & !(v + rep(0x7f - b'9'));
         (letter | digit) & !x & HIGH
+    }
+
+    /// Bit `i` set for each `i < n` (all 64 for `n >= 64`).
+    #[inline]
+    pub(super) fn below(n: usize) -> u64 {
+        if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+    }
+
+    /// The high bit of each byte of `m` (others clear) as one bit per byte: bit `k` for
+    /// byte `k`.
+    #[inline]
+    fn gather(m: u64) -> u64 {
+        (((m >> 7) & rep(0x01)).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+    }
+
+    /// High bit set in each byte of `x` that is `b` (`b` ASCII).
+    #[inline]
+    fn equal(x: u64, b: u8) -> u64 {
+        let t = x ^ rep(b);
+        // A byte is zero when adding 0x7f to its low 7 bits does not reach the high bit and
+        // its own high bit is clear.
+        !(((t & LOW7) + LOW7) | t) & HIGH
+    }
+
+    /// Masks of 64 bytes of text from some position (bit `k` for the `k`-th byte).
+    pub(super) struct Block {
+        /// ASCII letters and digits.
+        pub(super) word: u64,
+        /// `\n`.
+        pub(super) newline: u64,
+        /// Non-ASCII bytes.
+        pub(super) high: u64,
+        /// Bytes of text in the block (at most 64).
+        pub(super) len: usize,
+    }
+
+    impl Block {
+        #[inline]
+        pub(super) fn at(bytes: &[u8], i: usize) -> Block {
+            let (mut word, mut newline, mut high) = (0u64, 0u64, 0u64);
+            for c in 0..8 {
+                let x = load(bytes, i + 8 * c);
+                word |= gather(alnum(x)) << (8 * c);
+                newline |= gather(equal(x, b'\n')) << (8 * c);
+                high |= gather(x & HIGH) << (8 * c);
+            }
+            let len = (bytes.len() - i).min(64);
+            Block {
+                word,
+                newline,
+                high,
+                len,
+            }
+        }
     }
 
     /// The first index from `i` holding a letter, a digit or a non-ASCII byte, or the length.
@@ -302,7 +464,7 @@ mod swar {
 
 /// Scans `text` from `start` (a word boundary) to the next ASCII separator with the Unicode
 /// rules; returns where it stopped.
-fn unicode_stretch<F: FnMut(&[u8], Gap)>(
+fn unicode_stretch<F: FnMut(Word<'_>, Gap)>(
     text: &str,
     start: usize,
     words: &mut WordBuffers,
@@ -320,7 +482,9 @@ fn unicode_stretch<F: FnMut(&[u8], Gap)>(
             .chars()
             .for_each(|c| out.gap.char(c));
         prev = range.end;
-        words.normalize(stretch, range, &mut |w, _| out.emit(w.as_bytes()));
+        words.normalize(stretch, range, &mut |w, _| {
+            out.emit(Word::Normalized(w.as_bytes()))
+        });
     });
     stretch[prev..].chars().for_each(|c| out.gap.char(c));
     end
@@ -559,7 +723,9 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "a", "Bc", "9", " ", "  ", "\n", "\r\n", "\t", ",", "--", "é", "E\u{301}",
                 "\u{a0}", "\u{2028}", "“", "東", "ｎ", "½", "ﬁ", "\u{85}", "\u{1c}", "x\u{300}",
-            ]), 0..40)
+                "Seventeen0letters", "quite", " the ", "ordinary. ", "\n\n",
+                "A0123456789012345678901234567890123456789012345678901234567890123456789z",
+            ]), 0..200)
         ) {
             let text: String = parts.concat();
             proptest::prop_assert_eq!(scanned(&text), reference(&text));

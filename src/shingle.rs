@@ -14,7 +14,7 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::config::ConfigBuilder;
-use crate::normalize::{Gap, for_each_word, scan_words};
+use crate::normalize::{Gap, Word, for_each_word, scan_tokens};
 
 /// A normalised word's hash and the original bytes it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,21 +34,36 @@ pub fn word_hash(word: &str, seed: u64) -> u64 {
 /// the bytes, the length and the seed (wyhash's reads and mixing: the first and last 8, 4 or
 /// 1 bytes, so no copy); longer words go to xxh3.
 fn word_hash_bytes(w: &[u8], seed: u64) -> u64 {
+    word_hash_or(w, seed, 0)
+}
+
+/// [`word_hash_bytes`] of the lowercase form of an ASCII word (each byte `| 0x20`), lowercased
+/// as the bytes are read: no copy.
+fn word_hash_lowered(w: &[u8], seed: u64) -> u64 {
+    if w.len() > 16 {
+        let lowered: Vec<u8> = w.iter().map(|&b| b | 0x20).collect();
+        return word_hash_bytes(&lowered, seed);
+    }
+    word_hash_or(w, seed, 0x2020_2020_2020_2020)
+}
+
+/// The word hash of `w` with every byte or-ed with the matching byte of `or` (whose bytes are
+/// all equal).
+#[inline(always)]
+fn word_hash_or(w: &[u8], seed: u64, or: u64) -> u64 {
     let n = w.len();
-    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("eight bytes"));
+    let u64_at = |i: usize| u64::from_le_bytes(w[i..i + 8].try_into().expect("eight bytes")) | or;
     let u32_at = |i: usize| {
         u64::from(u32::from_le_bytes(
             w[i..i + 4].try_into().expect("four bytes"),
-        ))
+        )) | (or & 0xffff_ffff)
     };
+    let byte = |i: usize| u64::from(w[i]) | (or & 0xff);
     let (lo, hi) = match n {
         17.. => return xxh3_64_with_seed(w, seed),
         8..=16 => (u64_at(0), u64_at(n - 8)),
         4..=7 => (u32_at(0), u32_at(n - 4)),
-        1..=3 => (
-            (u64::from(w[0]) << 16) | (u64::from(w[n / 2]) << 8) | u64::from(w[n - 1]),
-            0,
-        ),
+        1..=3 => ((byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1), 0),
         0 => (0, 0),
     };
     let mum = |x: u64, y: u64| {
@@ -139,11 +154,14 @@ pub fn for_each_shingle_with(
     hashes.clear();
     // Lines: (index of their first word, whether a blank line comes before).
     lines.clear();
-    scan_words(text, |w, gap| {
+    scan_tokens(text, |w, gap| {
         if hashes.is_empty() || gap != Gap::Space {
             lines.push((hashes.len(), gap == Gap::Paragraph));
         }
-        hashes.push(word_hash_bytes(w, seed));
+        hashes.push(match w {
+            Word::Ascii(raw) => word_hash_lowered(raw, seed),
+            Word::Normalized(w) => word_hash_bytes(w, seed),
+        });
     });
     let words = hashes.len();
     if words < k {
@@ -198,6 +216,21 @@ pub fn shingle_set(text: &str, k: usize, seed: u64) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Hashing an ASCII word while lowercasing it gives the hash of its lowercase copy.
+        #[test]
+        fn lowered_hash_is_the_hash_of_the_lowercase_word(
+            word in "[a-zA-Z0-9]{0,40}",
+            seed in proptest::num::u64::ANY,
+        ) {
+            let lower = word.to_ascii_lowercase();
+            proptest::prop_assert_eq!(
+                word_hash_lowered(word.as_bytes(), seed),
+                word_hash_bytes(lower.as_bytes(), seed)
+            );
+        }
+    }
 
     #[test]
     fn too_short_has_no_shingles() {
