@@ -51,20 +51,21 @@ fn prefetch(x: &u8) {
 /// Regions of the counter array, one per value of a hash's top 8 bits.
 const REGIONS: usize = 256;
 
-/// Shingle hashes split by their top 8 bits, waiting to be counted
-/// ([`DocFrequency::add_buckets`]).
+/// Counters to increment, split by region (a hash's top 8 bits), each as its offset in the
+/// region: waiting to be counted ([`DocFrequency::add_buckets`]). Counting empties them and
+/// keeps their memory, so a scan reuses them batch after batch.
 #[derive(Debug, Default)]
-pub struct Buckets(Vec<Vec<u64>>);
+pub struct Buckets(Vec<Vec<u32>>);
 
 impl Buckets {
-    /// Adds one document's distinct shingles.
-    pub fn add(&mut self, shingles: &[u64]) {
-        if self.0.is_empty() {
-            self.0 = vec![Vec::new(); REGIONS];
-        }
-        for &h in shingles {
-            self.0[(h >> 56) as usize].push(h);
-        }
+    /// Counters waiting.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    /// Whether none is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
     }
 }
 
@@ -115,45 +116,62 @@ impl DocFrequency {
         }
     }
 
+    /// Adds one document's distinct shingles (each once) to `buckets`, to be counted by
+    /// [`DocFrequency::add_buckets`].
+    pub fn gather(&self, buckets: &mut Buckets, shingles: &[u64]) {
+        if buckets.0.is_empty() {
+            buckets.0 = vec![Vec::new(); REGIONS];
+        }
+        let region = (self.counts.len() / REGIONS) as u64;
+        for &h in shingles {
+            // The slot's region is the hash's top 8 bits, as the width is a multiple of
+            // `REGIONS`; what is kept is the slot's offset in it.
+            let r = h >> 56;
+            let offset = self.slot(h) as u64 - r * region;
+            buckets.0[r as usize].push(offset as u32);
+        }
+    }
+
     /// Counts many documents' distinct shingles, in parallel (see the module docs).
     pub fn add_documents<D: AsRef<[u64]> + Sync>(&mut self, docs: &[D]) {
-        let parts: Vec<Buckets> = docs
+        let mut parts: Vec<Buckets> = docs
             .par_chunks(256)
             .map(|chunk| {
                 let mut b = Buckets::default();
-                chunk.iter().for_each(|d| b.add(d.as_ref()));
+                chunk.iter().for_each(|d| self.gather(&mut b, d.as_ref()));
                 b
             })
             .collect();
-        self.add_buckets(&parts.iter().collect::<Vec<_>>());
+        self.add_buckets(&mut parts);
     }
 
-    /// Counts the shingles gathered in `parts` (each document's distinct shingles added to one
-    /// of them once), one region of counters per task.
-    pub fn add_buckets(&mut self, parts: &[&Buckets]) {
+    /// Counts the shingles gathered in `parts` ([`DocFrequency::gather`], by this sketch),
+    /// one region of counters per task, and empties them.
+    pub fn add_buckets(&mut self, parts: &mut [Buckets]) {
         let region = self.counts.len() / REGIONS;
-        let width = self.counts.len() as u64;
+        let parts: Vec<&mut Buckets> = parts.iter_mut().filter(|p| !p.0.is_empty()).collect();
+        // One task per region, each with its bucket of every part.
+        let mut by_region: Vec<Vec<&mut Vec<u32>>> = (0..REGIONS).map(|_| Vec::new()).collect();
+        for part in parts {
+            for (r, bucket) in part.0.iter_mut().enumerate() {
+                by_region[r].push(bucket);
+            }
+        }
         self.counts
             .par_chunks_mut(region)
-            .enumerate()
-            .for_each(|(r, counts)| {
-                let base = r * region;
-                // The region of a hash's slot is its top 8 bits, as `width` is a multiple of
-                // `REGIONS`.
-                let slot = |h: u64| {
-                    ((u64::from(crate::minhash::fingerprint(h)) * width) >> 32) as usize - base
-                };
-                for part in parts.iter().filter(|p| !p.0.is_empty()) {
-                    let hashes = &part.0[r];
-                    for (i, &h) in hashes.iter().enumerate() {
+            .zip(by_region)
+            .for_each(|(counts, buckets)| {
+                for bucket in buckets {
+                    for (i, &offset) in bucket.iter().enumerate() {
                         // A batch has too few shingles per region for its counters to stay
                         // in cache: ask for the counter a few shingles ahead.
-                        if let Some(&ahead) = hashes.get(i + PREFETCH_AHEAD) {
-                            prefetch(&counts[slot(ahead)]);
+                        if let Some(&ahead) = bucket.get(i + PREFETCH_AHEAD) {
+                            prefetch(&counts[ahead as usize]);
                         }
-                        let s = slot(h);
-                        counts[s] = counts[s].saturating_add(1);
+                        let c = &mut counts[offset as usize];
+                        *c = c.saturating_add(1);
                     }
+                    bucket.clear();
                 }
             });
     }

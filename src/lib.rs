@@ -165,6 +165,10 @@ pub struct Scanner {
     files: Files,
     sketches: minhash::SketchStore,
     sketch_seconds: f64,
+    /// Emptied buckets of earlier batches, to reuse (their memory is kept).
+    spare: Vec<boilerplate::Buckets>,
+    /// Sketching buffers of earlier batches, to reuse.
+    scratches: Vec<(minhash::Scratch, Vec<u64>)>,
 }
 
 /// What one sketching task returns: the index of its first chunk, each document's sketch and
@@ -267,6 +271,8 @@ impl Scanner {
                 )
             },
             sketch_seconds: 0.0,
+            spare: Vec::new(),
+            scratches: Vec::new(),
         }
     }
 
@@ -282,7 +288,18 @@ impl Scanner {
         let clock = std::time::Instant::now();
         let hasher = &self.hasher;
         let progress = self.config.progress();
-        let counting = self.df.is_some();
+        let df = self.df.as_ref();
+        let spare = std::sync::Mutex::new(std::mem::take(&mut self.spare));
+        let reuse = || {
+            spare
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default()
+        };
+        // Sketching buffers, kept from batch to batch (they grow to the largest document).
+        let scratches = std::sync::Mutex::new(std::mem::take(&mut self.scratches));
+        let lock = || scratches.lock().unwrap_or_else(|e| e.into_inner());
         // Each task sketches its documents and gathers their distinct shingles by region of
         // the frequency sketch; the regions are then counted in parallel.
         let run = || -> Vec<Part> {
@@ -290,28 +307,26 @@ impl Scanner {
                 .enumerate()
                 .fold(
                     || {
-                        (
-                            usize::MAX,
-                            Vec::new(),
-                            boilerplate::Buckets::default(),
-                            minhash::Scratch::default(),
-                            Vec::new(),
-                        )
+                        let (scratch, set) = lock().pop().unwrap_or_default();
+                        (usize::MAX, Vec::new(), reuse(), scratch, set)
                     },
                     |(first, mut sketches, mut buckets, mut scratch, mut set), (n, chunk)| {
                         for d in chunk {
                             set.clear();
                             let sketch = hasher.sketch_text(&d.text, &mut scratch, &mut set);
                             sketches.push((sketch, xxhash_rust::xxh3::xxh3_64(d.text.as_bytes())));
-                            if counting {
-                                buckets.add(&set);
+                            if let Some(df) = df {
+                                df.gather(&mut buckets, &set);
                             }
                             progress.advance(1);
                         }
                         (first.min(n), sketches, buckets, scratch, set)
                     },
                 )
-                .map(|(first, sketches, buckets, _, _)| (first, sketches, buckets))
+                .map(|(first, sketches, buckets, scratch, set)| {
+                    lock().push((scratch, set));
+                    (first, sketches, buckets)
+                })
                 .collect()
         };
         // Each fold takes a contiguous run of chunks: put the runs back in order.
@@ -321,20 +336,27 @@ impl Scanner {
         };
         parts.sort_unstable_by_key(|p| p.0);
         let mut checksums = Vec::with_capacity(docs.len());
-        for (_, sketches, _) in &parts {
-            for (s, checksum) in sketches {
+        let mut buckets = Vec::with_capacity(parts.len());
+        for (_, sketches, b) in parts {
+            for (s, checksum) in &sketches {
                 self.sketches.push(s);
                 checksums.push(*checksum);
             }
+            buckets.push(b);
         }
+        self.spare = spare.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.scratches = scratches.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.scratches
+            .truncate(4 * rayon::current_num_threads().max(1));
         if let Some(df) = &mut self.df {
-            let buckets: Vec<&boilerplate::Buckets> = parts.iter().map(|p| &p.2).collect();
             match &self.pool {
-                Some(pool) => pool.install(|| df.add_buckets(&buckets)),
-                None => df.add_buckets(&buckets),
+                Some(pool) => pool.install(|| df.add_buckets(&mut buckets)),
+                None => df.add_buckets(&mut buckets),
             }
         }
-        drop(parts);
+        // Keep about as many emptied buckets as a batch has tasks.
+        self.spare.append(&mut buckets);
+        self.spare.truncate(4 * rayon::current_num_threads().max(1));
         let reread = self.reread.is_some();
         for (d, checksum) in docs.into_iter().zip(checksums) {
             let keep = !reread
@@ -384,8 +406,12 @@ impl Scanner {
             files,
             sketches,
             sketch_seconds,
+            spare,
+            scratches,
             ..
         } = self;
+        // The buffers' memory is not needed any more.
+        drop((spare, scratches));
         // Id order (then text, then the order given), whatever order the batches came in.
         // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();
