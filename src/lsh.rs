@@ -312,7 +312,13 @@ fn containment_pairs<K: Sketches + ?Sized>(
         postings.clear();
         for (&(doc, sample), at) in samples.iter().zip(read.iter_mut()) {
             let from = *at as usize;
-            let to = from + sample[from..].partition_point(|&fp| u64::from(fp) < hi);
+            // A few entries per pass: a forward scan reads them in order (a binary search
+            // would jump around the sample, a cache miss per probe).
+            let to = from
+                + sample[from..]
+                    .iter()
+                    .take_while(|&&fp| u64::from(fp) < hi)
+                    .count();
             postings.extend(
                 sample[from..to]
                     .iter()

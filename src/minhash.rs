@@ -214,6 +214,8 @@ pub struct Scratch {
     shingles: Vec<u64>,
     table: Vec<u64>,
     bins: Vec<u64>,
+    sample: Vec<u32>,
+    bands: Vec<u32>,
 }
 
 /// Computes sketches with fixed parameters.
@@ -282,6 +284,17 @@ impl MinHasher {
         scratch: &mut Scratch,
         distinct: &mut Vec<u64>,
     ) -> Sketch {
+        let shingles = self.sketch_parts(text, scratch, distinct);
+        Sketch {
+            bands: scratch.bands.as_slice().into(),
+            sample: scratch.sample.as_slice().into(),
+            shingles,
+        }
+    }
+
+    /// Sketches `text` into `scratch.bands` and `scratch.sample`; returns its distinct
+    /// shingles (and appends them to `distinct`).
+    fn sketch_parts(&self, text: &str, scratch: &mut Scratch, distinct: &mut Vec<u64>) -> u32 {
         scratch.shingles.clear();
         let shingles = &mut scratch.shingles;
         crate::shingle::for_each_shingle_with(
@@ -293,50 +306,75 @@ impl MinHasher {
         );
         let from = distinct.len();
         distinct_into(&scratch.shingles, &mut scratch.table, distinct);
-        self.sketch_distinct(&distinct[from..], &mut scratch.bins)
+        let set = &distinct[from..];
+        self.sample_into(set, &mut scratch.sample);
+        scratch.bands.clear();
+        if !set.is_empty() {
+            self.fill_bins(set, &mut scratch.bins);
+            self.band_keys_into(&scratch.bins, &mut scratch.bands);
+        }
+        u32::try_from(set.len()).unwrap_or(u32::MAX)
     }
 
     /// The sketch of a set of distinct shingle hashes, in any order.
     pub fn sketch_set(&self, set: &[u64]) -> Sketch {
-        self.sketch_distinct(set, &mut Vec::new())
-    }
-
-    fn sketch_distinct(&self, set: &[u64], bins: &mut Vec<u64>) -> Sketch {
-        let mut sample: Vec<u32> = set
-            .iter()
-            .filter(|&&h| self.in_sample(h))
-            .map(|&h| fingerprint(h))
-            .collect();
-        sample.sort_unstable();
-        sample.dedup();
-        let bands = if set.is_empty() {
-            Box::default()
-        } else {
-            self.fill_bins(set, bins);
-            self.band_keys(bins)
-        };
+        let (mut sample, mut bands) = (Vec::new(), Vec::new());
+        self.sample_into(set, &mut sample);
+        if !set.is_empty() {
+            let mut bins = Vec::new();
+            self.fill_bins(set, &mut bins);
+            self.band_keys_into(&bins, &mut bands);
+        }
         Sketch {
-            bands,
+            bands: bands.into_boxed_slice(),
             sample: sample.into_boxed_slice(),
             shingles: u32::try_from(set.len()).unwrap_or(u32::MAX),
         }
     }
 
+    /// The sorted, distinct fingerprints of the sampled shingles of `set`, into `out`.
+    fn sample_into(&self, set: &[u64], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(
+            set.iter()
+                .filter(|&&h| self.in_sample(h))
+                .map(|&h| fingerprint(h)),
+        );
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// The band keys of a signature's slots.
     pub fn band_keys(&self, slots: &[u64]) -> Box<[u32]> {
-        slots
-            .chunks_exact(self.rows)
-            .take(self.bands)
-            .enumerate()
-            .map(|(band, chunk)| {
-                let mut bytes = Vec::with_capacity(8 * chunk.len());
-                for v in chunk {
-                    bytes.extend_from_slice(&v.to_le_bytes());
-                }
-                let key = xxh3_64_with_seed(&bytes, self.seed ^ (band as u64 + 1));
-                (key >> 32) as u32
-            })
-            .collect()
+        let mut keys = Vec::new();
+        self.band_keys_into(slots, &mut keys);
+        keys.into_boxed_slice()
+    }
+
+    /// [`MinHasher::band_keys`], appended to `out`.
+    fn band_keys_into(&self, slots: &[u64], out: &mut Vec<u32>) {
+        // A band's slots as bytes: on the stack for up to 32 rows (the defaults use 4).
+        let (mut small, mut large) = ([0u8; 256], Vec::new());
+        let bytes: &mut [u8] = if 8 * self.rows <= small.len() {
+            &mut small
+        } else {
+            large.resize(8 * self.rows, 0);
+            &mut large
+        };
+        out.extend(
+            slots
+                .chunks_exact(self.rows)
+                .take(self.bands)
+                .enumerate()
+                .map(|(band, chunk)| {
+                    for (to, v) in bytes.chunks_exact_mut(8).zip(chunk) {
+                        to.copy_from_slice(&v.to_le_bytes());
+                    }
+                    let key =
+                        xxh3_64_with_seed(&bytes[..8 * chunk.len()], self.seed ^ (band as u64 + 1));
+                    (key >> 32) as u32
+                }),
+        );
     }
 
     /// The signature of a set of shingle hashes (for tests and callers holding sets).
