@@ -171,9 +171,13 @@ pub struct Scanner {
     scratches: Vec<(minhash::Scratch, Vec<u64>)>,
 }
 
-/// What one sketching task returns: the index of its first chunk, each document's sketch and
-/// checksum, and the document frequencies it gathered.
-type Part = (usize, Vec<(minhash::Sketch, u64)>, boilerplate::Buckets);
+/// What one sketching task returns: the index of its first chunk, each document's sketch,
+/// checksum and text length, and the document frequencies it gathered.
+type Part = (
+    usize,
+    Vec<(minhash::Sketch, u64, usize)>,
+    boilerplate::Buckets,
+);
 
 /// What a scan keeps of a document besides its sketch (about 100 bytes).
 #[derive(Debug)]
@@ -209,6 +213,10 @@ struct Files {
 impl Files {
     fn place(&mut self, source: Source) -> Place {
         let mut file = |p: std::path::PathBuf| -> u32 {
+            // Documents mostly come from the file of the one before.
+            if self.paths.last() == Some(&p) {
+                return self.paths.len() as u32 - 1;
+            }
             if let Some(&i) = self.index.get(&p) {
                 return i;
             }
@@ -284,11 +292,24 @@ impl Scanner {
     }
 
     /// Sketches a batch of documents (in parallel) and counts their shingles.
-    pub fn add(&mut self, docs: Vec<Document>) {
+    pub fn add(&mut self, mut docs: Vec<Document>) {
         let clock = std::time::Instant::now();
         let hasher = &self.hasher;
         let progress = self.config.progress();
         let df = self.df.as_ref();
+        let reread = self.reread.is_some();
+        // Whether a document's text is dropped once sketched (read again when needed).
+        let rereadable = |d: &Document| {
+            reread
+                && matches!(
+                    d.source,
+                    Source::File(_)
+                        | Source::Line {
+                            offset: Some(_),
+                            ..
+                        }
+                )
+        };
         let spare = std::sync::Mutex::new(std::mem::take(&mut self.spare));
         let reuse = || {
             spare
@@ -300,10 +321,11 @@ impl Scanner {
         // Sketching buffers, kept from batch to batch (they grow to the largest document).
         let scratches = std::sync::Mutex::new(std::mem::take(&mut self.scratches));
         let lock = || scratches.lock().unwrap_or_else(|e| e.into_inner());
-        // Each task sketches its documents and gathers their distinct shingles by region of
-        // the frequency sketch; the regions are then counted in parallel.
-        let run = || -> Vec<Part> {
-            docs.par_chunks(4)
+        // Each task sketches its documents, gathers their distinct shingles by region of the
+        // frequency sketch, and drops the texts not kept; the regions are then counted in
+        // parallel.
+        let mut run = || -> Vec<Part> {
+            docs.par_chunks_mut(4)
                 .enumerate()
                 .fold(
                     || {
@@ -314,9 +336,13 @@ impl Scanner {
                         for d in chunk {
                             set.clear();
                             let sketch = hasher.sketch_text(&d.text, &mut scratch, &mut set);
-                            sketches.push((sketch, xxhash_rust::xxh3::xxh3_64(d.text.as_bytes())));
+                            let checksum = xxhash_rust::xxh3::xxh3_64(d.text.as_bytes());
+                            sketches.push((sketch, checksum, d.text.len()));
                             if let Some(df) = df {
                                 df.gather(&mut buckets, &set);
+                            }
+                            if rereadable(d) {
+                                drop(std::mem::take(&mut d.text));
                             }
                             progress.advance(1);
                         }
@@ -338,9 +364,9 @@ impl Scanner {
         let mut checksums = Vec::with_capacity(docs.len());
         let mut buckets = Vec::with_capacity(parts.len());
         for (_, sketches, b) in parts {
-            for (s, checksum) in &sketches {
+            for (s, checksum, len) in &sketches {
                 self.sketches.push(s);
-                checksums.push(*checksum);
+                checksums.push((*checksum, *len));
             }
             buckets.push(b);
         }
@@ -357,20 +383,11 @@ impl Scanner {
         // Keep about as many emptied buckets as a batch has tasks.
         self.spare.append(&mut buckets);
         self.spare.truncate(4 * rayon::current_num_threads().max(1));
-        let reread = self.reread.is_some();
-        for (d, checksum) in docs.into_iter().zip(checksums) {
-            let keep = !reread
-                || !matches!(
-                    d.source,
-                    Source::File(_)
-                        | Source::Line {
-                            offset: Some(_),
-                            ..
-                        }
-                );
+        for (d, (checksum, len)) in docs.into_iter().zip(checksums) {
+            let keep = !rereadable(&d);
             self.docs.push(Held {
                 checksum,
-                len: d.text.len(),
+                len,
                 id: d.id.into_boxed_str(),
                 place: self.files.place(d.source),
                 encoding: d.encoding,
