@@ -134,7 +134,7 @@ struct Params {
 
 /// Names the normalisation and segmentation rules, so an index built by a build that
 /// normalises differently is refused.
-const NORMALIZATION: &str = "nfkc-lower-words/segments-v1/wy-words/poly-shingles";
+const NORMALIZATION: &str = "nfkc-lower-words/segments-v1/wy16-words/poly-shingles";
 
 impl Params {
     fn of(c: &Config) -> Params {

@@ -154,9 +154,17 @@ impl GapState {
 /// A word as [`scan_tokens`] hands it over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Word<'a> {
-    /// ASCII letters and digits as they are in the text: the normalised word is these bytes
-    /// lowercased (each `b | 0x20`).
-    Ascii(&'a [u8]),
+    /// ASCII letters and digits as they are in the text, `text[start..end]`: the normalised
+    /// word is these bytes lowercased (each `b | 0x20`). The whole text comes along so that
+    /// a reader may load whole machine words around the word's bytes.
+    Ascii {
+        /// The text scanned.
+        text: &'a [u8],
+        /// Where the word starts in it.
+        start: usize,
+        /// Where it ends (exclusive).
+        end: usize,
+    },
     /// A normalised word.
     Normalized(&'a [u8]),
 }
@@ -188,14 +196,16 @@ impl<F: FnMut(Word<'_>, Gap)> Emitter<F> {
 pub fn scan_words(text: &str, mut f: impl FnMut(&[u8], Gap)) {
     let mut buf: Vec<u8> = Vec::with_capacity(64);
     scan_tokens(text, |word, gap| match word {
-        Word::Ascii(raw) if raw.len() <= 16 => {
+        Word::Ascii { text, start, end } if end - start <= 16 => {
+            let raw = &text[start..end];
             let mut small = [0u8; 16];
             for (to, &b) in small.iter_mut().zip(raw) {
                 *to = b | 0x20;
             }
             f(&small[..raw.len()], gap);
         }
-        Word::Ascii(raw) => {
+        Word::Ascii { text, start, end } => {
+            let raw = &text[start..end];
             buf.clear();
             buf.extend(raw.iter().map(|&b| b | 0x20));
             f(&buf, gap);
@@ -267,7 +277,11 @@ fn ascii_block<F: FnMut(Word<'_>, Gap)>(
             return base + s;
         };
         feed_gap(bytes, fed, base + s, block, base, out);
-        out.emit(Word::Ascii(&bytes[base + s..base + e]));
+        out.emit(Word::Ascii {
+            text: bytes,
+            start: base + s,
+            end: base + e,
+        });
         fed = base + e;
         starts &= starts - 1;
         ends &= ends.wrapping_sub(1);
@@ -320,7 +334,11 @@ fn word_step<F: FnMut(Word<'_>, Gap)>(
     if k < bytes.len() && bytes[k] >= 0x80 {
         return unicode_stretch(text, j, words, out);
     }
-    out.emit(Word::Ascii(&bytes[j..k]));
+    out.emit(Word::Ascii {
+        text: bytes,
+        start: j,
+        end: k,
+    });
     k
 }
 
