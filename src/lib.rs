@@ -165,6 +165,8 @@ pub struct Scanner {
     files: Files,
     sketches: minhash::SketchStore,
     sketch_seconds: f64,
+    /// The part of `sketch_seconds` spent counting document frequencies.
+    count_seconds: f64,
     /// Emptied buckets of earlier batches, to reuse (their memory is kept).
     spare: Vec<boilerplate::Buckets>,
     /// Sketching buffers of earlier batches, to reuse.
@@ -279,6 +281,7 @@ impl Scanner {
                 )
             },
             sketch_seconds: 0.0,
+            count_seconds: 0.0,
             spare: Vec::new(),
             scratches: Vec::new(),
         }
@@ -372,17 +375,22 @@ impl Scanner {
         }
         self.spare = spare.into_inner().unwrap_or_else(|e| e.into_inner());
         self.scratches = scratches.into_inner().unwrap_or_else(|e| e.into_inner());
-        self.scratches
-            .truncate(4 * rayon::current_num_threads().max(1));
+        let threads = self.pool.as_ref().map_or_else(
+            rayon::current_num_threads,
+            rayon::ThreadPool::current_num_threads,
+        );
+        self.scratches.truncate(4 * threads.max(1));
         if let Some(df) = &mut self.df {
+            let counting = std::time::Instant::now();
             match &self.pool {
                 Some(pool) => pool.install(|| df.add_buckets(&mut buckets)),
                 None => df.add_buckets(&mut buckets),
             }
+            self.count_seconds += counting.elapsed().as_secs_f64();
         }
         // Keep about as many emptied buckets as a batch has tasks.
         self.spare.append(&mut buckets);
-        self.spare.truncate(4 * rayon::current_num_threads().max(1));
+        self.spare.truncate(4 * threads.max(1));
         for (d, (checksum, len)) in docs.into_iter().zip(checksums) {
             let keep = !rereadable(&d);
             self.docs.push(Held {
@@ -423,6 +431,7 @@ impl Scanner {
             files,
             sketches,
             sketch_seconds,
+            count_seconds,
             spare,
             scratches,
             ..
@@ -503,6 +512,7 @@ impl Scanner {
             None => run(),
         };
         report.timings.sketch = sketch_seconds;
+        report.timings.counting = count_seconds;
         report.stats.too_short = too_short;
         let errors = failed
             .into_inner()

@@ -58,8 +58,12 @@ pub struct Stats {
 /// the machine.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timings {
-    /// Normalise, shingle and sketch every document.
+    /// Normalise, shingle and sketch every document, and count its shingles' document
+    /// frequencies.
     pub sketch: f64,
+    /// The part of `sketch` spent updating the document-frequency sketch (the rest computes
+    /// signatures and samples).
+    pub counting: f64,
     /// Candidate generation (both routes).
     pub candidates: f64,
     /// Exact verification.

@@ -286,8 +286,8 @@ pub fn print_summary(s: &Scanned, output: &OutputArgs) {
             .map(|mb| format!(", peak memory {mb:.0} MB"))
             .unwrap_or_default();
         eprintln!(
-            "neardupe: stages: read {:.3} s, sketch {:.3} s, candidates {:.3} s, verify {:.3} s, report {:.3} s{memory}",
-            s.read_seconds, t.sketch, t.candidates, t.verify, t.report
+            "neardupe: stages: read {:.3} s, sketch {:.3} s (counting {:.3} s), candidates {:.3} s, verify {:.3} s, report {:.3} s{memory}",
+            s.read_seconds, t.sketch, t.counting, t.candidates, t.verify, t.report
         );
     }
 }
