@@ -13,8 +13,8 @@
 //! `½` into `1⁄2`), the word splits, and every piece maps to the whole original word, which
 //! keeps [`normalize`] idempotent.
 //!
-//! Cost: one pass over the text; ASCII words are lowercased into a reused buffer without
-//! touching the Unicode tables, and no word allocates.
+//! Cost: one pass over the text; ASCII text is scanned 64 bytes at a time without touching
+//! the Unicode tables ([`scan_tokens`]), and no word allocates.
 //!
 //! Deliberately skipped: stemming, stop words, case folding beyond lowercase (`ß` stays `ß`),
 //! and transliteration. They change what "the same text" means, and the span report must be

@@ -1,13 +1,14 @@
 //! Normalised words → hashed word shingles.
 //!
 //! Input: a text. Output: one 64-bit hash per window of `k` consecutive normalised words (a
-//! word `k`-shingle). Words are hashed with xxh3 (seeded); a shingle's hash mixes its `k` word
-//! hashes with one multiplier per position ([`shingle_hash`]), so shingles are order-sensitive
-//! inside the window. A text with fewer than `k`
-//! words has no shingles: it is never matched (the run counts it as too short).
+//! word `k`-shingle). Words are hashed (seeded) with wyhash's mixing over their bytes, xxh3
+//! past 16 bytes; a shingle's hash is a polynomial over its `k` word hashes, mixed
+//! ([`shingle_hash`]), so shingles are order-sensitive inside the window. A text with fewer
+//! than `k` words has no shingles: it is never matched (the run counts it as too short).
 //!
-//! Cost: one pass over the text, a fixed-size window on the stack, no allocation per word.
-//! The shingle *set* (sorted, deduplicated) is only built where exact figures are needed.
+//! Cost: one pass over the text; ASCII words are hashed straight from the text (lowercased in
+//! registers), windows roll, and no word allocates. The shingle *set* (sorted, deduplicated)
+//! is only built where exact figures are needed.
 
 use std::ops::Range;
 
