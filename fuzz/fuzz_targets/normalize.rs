@@ -17,6 +17,15 @@ fuzz_target!(|data: &[u8]| {
     let mut words: Vec<Vec<u8>> = Vec::new();
     neardupe::normalize::for_each_word(text, |w, _| words.push(w.as_bytes().to_vec()));
     assert_eq!(scanned, words);
+    // Words hashed by the pipeline (straight from the text, lowercased in registers) hash as
+    // the normaliser's words do.
+    let mut piped = Vec::new();
+    neardupe::shingle::for_each_shingle(text, 1, 7, |h| piped.push(h));
+    let hashed: Vec<u64> = words
+        .iter()
+        .map(|w| neardupe::shingle::shingle_hash(&[neardupe::shingle::word_hash(std::str::from_utf8(w).unwrap(), 7)]))
+        .collect();
+    assert_eq!(piped, hashed);
     let mut sketch_set = Vec::new();
     let sketch = neardupe::minhash::MinHasher::from_config(&neardupe::Config::default()).sketch_text(
         text,

@@ -54,7 +54,8 @@ pub struct RawLine<'a> {
     pub bytes: Option<&'a [u8]>,
 }
 
-/// Reads the lines of a JSON Lines stream in blocks of about `block_bytes`, handing
+/// Reads the lines of a JSON Lines stream in blocks of about `block_bytes` (the first ones
+/// smaller, from 64 KiB, doubling), handing
 /// `on_block` the lines of each (in order; a line longer than `max_doc_bytes` as
 /// [`RawLine::bytes`] `None`, consumed without being held).
 ///
@@ -69,7 +70,10 @@ pub fn read_line_blocks(
 ) -> io::Result<()> {
     let max = usize::try_from(max_doc_bytes).unwrap_or(usize::MAX);
     let block_bytes = block_bytes.clamp(1, 1 << 30);
+    // `buf[..filled]` holds bytes read and not yet handed out.
     let mut buf: Vec<u8> = Vec::new();
+    let mut filled = 0usize;
+    let mut block = block_bytes.min(64 << 10);
     // Lines as (line, offset, range in `buf` or `None` when too long).
     let mut spans: Vec<(u64, u64, Option<std::ops::Range<usize>>)> = Vec::new();
     let mut line: u64 = 0;
@@ -79,37 +83,38 @@ pub fn read_line_blocks(
     let mut skipping: Option<(u64, u64)> = None;
     let mut eof = false;
     while !eof {
-        // Fill the buffer to a block (past any partial line carried over).
-        let want = buf.len() + block_bytes;
-        while buf.len() < want {
-            let at = buf.len();
+        // Fill the buffer to a block (past any partial line carried over). Its bytes are
+        // zeroed only when it grows, not on every fill, and blocks start small so that a
+        // small file costs a small buffer.
+        let want = filled + block;
+        block = (2 * block).min(block_bytes);
+        if buf.len() < want {
             buf.resize(want, 0);
-            match reader.read(&mut buf[at..]) {
+        }
+        while filled < want {
+            match reader.read(&mut buf[filled..want]) {
                 Ok(0) => {
-                    buf.truncate(at);
                     eof = true;
                     break;
                 }
-                Ok(n) => buf.truncate(at + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(at),
-                Err(e) => {
-                    buf.truncate(at);
-                    return Err(e);
-                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
+        let data = &buf[..filled];
         spans.clear();
         let mut start = 0usize;
         if let Some((n, offset)) = skipping {
-            match memchr::memchr(b'\n', &buf) {
+            match memchr::memchr(b'\n', data) {
                 Some(i) => {
                     spans.push((n, offset, None));
                     skipping = None;
                     start = i + 1;
                 }
                 None => {
-                    base += buf.len() as u64;
-                    buf.clear();
+                    // All of it belongs to the line being skipped.
+                    start = filled;
                     if eof {
                         spans.push((n, offset, None));
                     }
@@ -118,24 +123,24 @@ pub fn read_line_blocks(
         }
         if skipping.is_none() {
             let from = start;
-            for nl in memchr::memchr_iter(b'\n', &buf[from..]) {
+            for nl in memchr::memchr_iter(b'\n', &data[from..]) {
                 let end = from + nl;
                 line += 1;
                 let range = (end - start <= max).then_some(start..end);
                 spans.push((line, base + start as u64, range));
                 start = end + 1;
             }
-            let rest = buf.len() - start;
+            let rest = filled - start;
             if eof && rest > 0 {
                 line += 1;
-                let range = (rest <= max).then_some(start..buf.len());
+                let range = (rest <= max).then_some(start..filled);
                 spans.push((line, base + start as u64, range));
-                start = buf.len();
+                start = filled;
             } else if rest > max {
                 // An unfinished line already over the limit: drop what was read of it.
                 line += 1;
                 skipping = Some((line, base + start as u64));
-                start = buf.len();
+                start = filled;
             }
         }
         if !spans.is_empty() {
@@ -144,13 +149,14 @@ pub fn read_line_blocks(
                 .map(|(line, offset, range)| RawLine {
                     line: *line,
                     offset: *offset,
-                    bytes: range.clone().map(|r| &buf[r]),
+                    bytes: range.clone().map(|r| &data[r]),
                 })
                 .collect();
             on_block(&lines);
         }
         // Carry the unfinished line to the front.
-        buf.drain(..start);
+        buf.copy_within(start..filled, 0);
+        filled -= start;
         base += start as u64;
     }
     Ok(())
