@@ -429,6 +429,20 @@ impl DetectArgs {
 
     /// A builder with these flags set, for commands that add to them.
     pub fn builder(&self, spans: bool) -> neardupe::ConfigBuilder {
+        // `-j N` sizes rayon's global pool, so that reading, sketching and verifying share one
+        // pool of N threads (the library's `threads` setting would start a second pool beside
+        // the global one that reading uses, and each thread holds its own malloc arena). A 0
+        // goes on to the library, which refuses it.
+        let threads = match self.threads {
+            Some(n) if n > 0 => {
+                // Fails only if the pool already exists: a command builds its options first.
+                let _ = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global();
+                None
+            }
+            other => other,
+        };
         let mut b = Config::builder()
             .shingle_size(self.shingle_size)
             .num_hashes(self.num_hashes)
@@ -440,7 +454,7 @@ impl DetectArgs {
             .boilerplate_df((self.boilerplate_df != 0.0).then_some(self.boilerplate_df))
             .max_candidates_per_document(self.max_candidates)
             .seed(self.seed)
-            .threads(self.threads)
+            .threads(threads)
             .spans(spans);
         if let (Some(bands), Some(rows)) = (self.bands, self.rows) {
             b = b.bands(bands).rows(rows);
