@@ -19,8 +19,8 @@
 //! a rare shingle passes `T = 10` (and weighs 10/11 instead of 1) with probability about 1 in
 //! 1,000. (Two rows of half the width do no better at this load, and cost a second cache miss
 //! per shingle; the sketch is the largest thing a scan keeps, a third of a byte per shingle.)
-//! Counts stop at 255. A shingle's counter is picked by the top 32 bits of its hash, the same bits the
-//! containment sample keeps, so sampled shingles have frequencies too.
+//! Counts stop at 255. A shingle's counter is picked by the top 32 bits of its hash, the same
+//! bits the containment sample keeps, so sampled shingles have frequencies too.
 //!
 //! Counting is lock-free: a batch of documents' shingles is first split by the top 8 bits of
 //! the hash into 256 buckets, and each bucket then updates its own 1/256 of the counters on one
@@ -56,18 +56,6 @@ const REGIONS: usize = 256;
 /// keeps their memory, so a scan reuses them batch after batch.
 #[derive(Debug, Default)]
 pub struct Buckets(Vec<Vec<u32>>);
-
-impl Buckets {
-    /// Counters waiting.
-    pub fn len(&self) -> usize {
-        self.0.iter().map(Vec::len).sum()
-    }
-
-    /// Whether none is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.0.iter().all(Vec::is_empty)
-    }
-}
 
 /// Approximate document frequencies of shingle hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,7 +23,7 @@
 //! not a pass over the corpus's text. Queries take `&self`; an `Index` is `Send + Sync`.
 //! [`Index::insert`] adds documents, so query-then-insert is a streaming deduplicator.
 //!
-//! # File format (version 2)
+//! # File format (version 3)
 //!
 //! `NEARDUPEIDX` magic (11 bytes), format version (u32, little endian), the length and JSON of
 //! every parameter that affects signatures and decisions, the length of the body and the body
@@ -48,8 +48,9 @@ use crate::minhash::{MinHasher, Scratch, Sketch};
 use crate::report::Report;
 
 const MAGIC: &[u8; 11] = b"NEARDUPEIDX";
-/// The file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+/// The file format version this build reads and writes (3: words hashed as two masked halves,
+/// so every sketch changed; 2: 32-bit band keys and sample fingerprints).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Why an index file could not be opened or saved.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +72,7 @@ pub enum IndexError {
         path: PathBuf,
     },
     /// The file was written by another format version.
-    #[error("index {}: format version {found}, this neardupe reads version {expected}", path.display())]
+    #[error("index {}: format version {found}, this neardupe reads version {expected} (rebuild it with `neardupe index build`)", path.display())]
     Version {
         /// The file.
         path: PathBuf,

@@ -284,17 +284,6 @@ impl MinHasher {
         scratch: &mut Scratch,
         distinct: &mut Vec<u64>,
     ) -> Sketch {
-        let shingles = self.sketch_parts(text, scratch, distinct);
-        Sketch {
-            bands: scratch.bands.as_slice().into(),
-            sample: scratch.sample.as_slice().into(),
-            shingles,
-        }
-    }
-
-    /// Sketches `text` into `scratch.bands` and `scratch.sample`; returns its distinct
-    /// shingles (and appends them to `distinct`).
-    fn sketch_parts(&self, text: &str, scratch: &mut Scratch, distinct: &mut Vec<u64>) -> u32 {
         scratch.shingles.clear();
         let shingles = &mut scratch.shingles;
         crate::shingle::for_each_shingle_with(
@@ -306,7 +295,17 @@ impl MinHasher {
         );
         let from = distinct.len();
         distinct_into(&scratch.shingles, &mut scratch.table, distinct);
-        let set = &distinct[from..];
+        let shingles = self.sketch_set_into(&distinct[from..], scratch);
+        Sketch {
+            bands: scratch.bands.as_slice().into(),
+            sample: scratch.sample.as_slice().into(),
+            shingles,
+        }
+    }
+
+    /// Sketches a set of distinct shingle hashes into `scratch.bands` and `scratch.sample`;
+    /// returns its size.
+    fn sketch_set_into(&self, set: &[u64], scratch: &mut Scratch) -> u32 {
         self.sample_into(set, &mut scratch.sample);
         scratch.bands.clear();
         if !set.is_empty() {
@@ -318,17 +317,12 @@ impl MinHasher {
 
     /// The sketch of a set of distinct shingle hashes, in any order.
     pub fn sketch_set(&self, set: &[u64]) -> Sketch {
-        let (mut sample, mut bands) = (Vec::new(), Vec::new());
-        self.sample_into(set, &mut sample);
-        if !set.is_empty() {
-            let mut bins = Vec::new();
-            self.fill_bins(set, &mut bins);
-            self.band_keys_into(&bins, &mut bands);
-        }
+        let mut scratch = Scratch::default();
+        let shingles = self.sketch_set_into(set, &mut scratch);
         Sketch {
-            bands: bands.into_boxed_slice(),
-            sample: sample.into_boxed_slice(),
-            shingles: u32::try_from(set.len()).unwrap_or(u32::MAX),
+            bands: scratch.bands.into_boxed_slice(),
+            sample: scratch.sample.into_boxed_slice(),
+            shingles,
         }
     }
 

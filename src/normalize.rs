@@ -196,18 +196,9 @@ impl<F: FnMut(Word<'_>, Gap)> Emitter<F> {
 pub fn scan_words(text: &str, mut f: impl FnMut(&[u8], Gap)) {
     let mut buf: Vec<u8> = Vec::with_capacity(64);
     scan_tokens(text, |word, gap| match word {
-        Word::Ascii { text, start, end } if end - start <= 16 => {
-            let raw = &text[start..end];
-            let mut small = [0u8; 16];
-            for (to, &b) in small.iter_mut().zip(raw) {
-                *to = b | 0x20;
-            }
-            f(&small[..raw.len()], gap);
-        }
         Word::Ascii { text, start, end } => {
-            let raw = &text[start..end];
             buf.clear();
-            buf.extend(raw.iter().map(|&b| b | 0x20));
+            buf.extend(text[start..end].iter().map(|&b| b | 0x20));
             f(&buf, gap);
         }
         Word::Normalized(w) => f(w, gap),
@@ -267,16 +258,15 @@ fn ascii_block<F: FnMut(Word<'_>, Gap)>(
     let mut fed = base;
     while starts != 0 {
         let s = starts.trailing_zeros() as usize;
+        feed_gap(bytes, fed, base + s, block, base, out);
         let e = if ends != 0 {
             ends.trailing_zeros() as usize
         } else if at_text_end && lim > 0 && (word >> (lim - 1)) & 1 == 1 {
             lim
         } else {
             // The word runs on past the usable bytes: it starts the next block.
-            feed_gap(bytes, fed, base + s, block, base, out);
             return base + s;
         };
-        feed_gap(bytes, fed, base + s, block, base, out);
         out.emit(Word::Ascii {
             text: bytes,
             start: base + s,

@@ -39,10 +39,21 @@ fn word_hash_bytes(w: &[u8], seed: u64) -> u64 {
     if w.len() > 16 {
         return xxh3_64_with_seed(w, seed);
     }
-    let mut padded = [0u8; 16];
-    padded[..w.len()].copy_from_slice(w);
-    let half = |i: usize| u64::from_le_bytes(padded[i..i + 8].try_into().expect("eight bytes"));
-    mix16(half(0), half(8), w.len(), seed)
+    let (lo, hi) = halves(&padded(w));
+    mix16(lo, hi, w.len(), seed)
+}
+
+/// Up to 16 bytes, zero-padded to 16.
+fn padded(w: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out[..w.len()].copy_from_slice(w);
+    out
+}
+
+/// The two little-endian 64-bit halves of the first 16 bytes of `b`.
+fn halves(b: &[u8]) -> (u64, u64) {
+    let half = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    (half(0), half(8))
 }
 
 /// [`word_hash_bytes`] of the lowercase form of the ASCII word `text[start..end]` (each byte
@@ -55,18 +66,8 @@ fn word_hash_lowered(text: &[u8], start: usize, end: usize, seed: u64) -> u64 {
         return xxh3_64_with_seed(&lowered, seed);
     }
     let (lo, hi) = match text.get(start..start + 16) {
-        Some(b) => (
-            u64::from_le_bytes(b[..8].try_into().expect("eight bytes")),
-            u64::from_le_bytes(b[8..].try_into().expect("eight bytes")),
-        ),
-        None => {
-            let mut padded = [0u8; 16];
-            padded[..n].copy_from_slice(&text[start..end]);
-            (
-                u64::from_le_bytes(padded[..8].try_into().expect("eight bytes")),
-                u64::from_le_bytes(padded[8..].try_into().expect("eight bytes")),
-            )
-        }
+        Some(b) => halves(b),
+        None => halves(&padded(&text[start..end])),
     };
     // The low `bytes` bytes of a machine word (0 to 8).
     let keep = |bytes: usize| ((1u128 << (8 * bytes)) - 1) as u64;

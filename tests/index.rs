@@ -138,6 +138,11 @@ fn bad_files_have_their_own_errors() {
         ),
         "{e}"
     );
+    assert!(
+        e.to_string()
+            .contains("rebuild it with `neardupe index build`"),
+        "{e}"
+    );
 
     for cut in [good.len() - 1, good.len() / 2, 20, 12] {
         let e = Index::open(&write("cut.ndx", &good[..cut]), &config).unwrap_err();

@@ -298,12 +298,17 @@ impl<F> Collector<F> {
     /// Remembers where a document came from, compactly (documents of one file come one
     /// after another).
     fn remember(&mut self, source: &Source) -> u32 {
-        let (file, line) = match source {
-            Source::Line { path, line, .. } => (Source::File(path.clone()), *line),
-            other => (other.clone(), 0),
+        // A line is remembered as its file and number; the file is compared, not copied.
+        let (same, line) = match (self.files.last(), source) {
+            (Some(Source::File(last)), Source::Line { path, line, .. }) => (last == path, *line),
+            (_, Source::Line { line, .. }) => (false, *line),
+            (last, other) => (last == Some(other), 0),
         };
-        if self.files.last() != Some(&file) {
-            self.files.push(file);
+        if !same {
+            self.files.push(match source {
+                Source::Line { path, .. } => Source::File(path.clone()),
+                other => other.clone(),
+            });
         }
         self.firsts.push((self.files.len() as u32 - 1, line));
         self.firsts.len() as u32 - 1
