@@ -107,7 +107,7 @@ fn stages(c: &mut Criterion) {
                 neardupe::normalize::scan_tokens(&d.text, |w, _| {
                     n += match w {
                         neardupe::normalize::Word::Ascii { start, end, .. } => end - start,
-                        neardupe::normalize::Word::Normalized(w) => w.len(),
+                        neardupe::normalize::Word::Normalized { word, .. } => word.len(),
                     }
                 });
             }

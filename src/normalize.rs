@@ -165,8 +165,26 @@ pub enum Word<'a> {
         /// Where it ends (exclusive).
         end: usize,
     },
-    /// A normalised word.
-    Normalized(&'a [u8]),
+    /// A normalised word (or one piece of a word normalisation split) and the bytes of the
+    /// original word it came from, `start..end` of the text (the pieces of one word share
+    /// them).
+    Normalized {
+        /// The normalised word.
+        word: &'a [u8],
+        /// Where the original word starts in the text.
+        start: usize,
+        /// Where it ends (exclusive).
+        end: usize,
+    },
+}
+
+impl Word<'_> {
+    /// The bytes of the text the word came from.
+    pub fn range(&self) -> Range<usize> {
+        match *self {
+            Word::Ascii { start, end, .. } | Word::Normalized { start, end, .. } => start..end,
+        }
+    }
 }
 
 /// Hands words to a callback with the gap before each.
@@ -201,7 +219,7 @@ pub fn scan_words(text: &str, mut f: impl FnMut(&[u8], Gap)) {
             buf.extend(text[start..end].iter().map(|&b| b | 0x20));
             f(&buf, gap);
         }
-        Word::Normalized(w) => f(w, gap),
+        Word::Normalized { word, .. } => f(word, gap),
     });
 }
 
@@ -490,8 +508,12 @@ fn unicode_stretch<F: FnMut(Word<'_>, Gap)>(
             .chars()
             .for_each(|c| out.gap.char(c));
         prev = range.end;
-        words.normalize(stretch, range, &mut |w, _| {
-            out.emit(Word::Normalized(w.as_bytes()))
+        words.normalize(stretch, range, &mut |w, range| {
+            out.emit(Word::Normalized {
+                word: w.as_bytes(),
+                start: start + range.start,
+                end: start + range.end,
+            })
         });
     });
     stretch[prev..].chars().for_each(|c| out.gap.char(c));
@@ -676,7 +698,15 @@ mod tests {
 
     /// The gaps as the pipeline first computed them: from the separating text, by chars.
     fn reference(text: &str) -> Vec<(String, Gap)> {
-        let mut out: Vec<(String, Gap)> = Vec::new();
+        reference_with_ranges(text)
+            .into_iter()
+            .map(|(w, g, _)| (w, g))
+            .collect()
+    }
+
+    /// [`reference`], with each word's original bytes.
+    fn reference_with_ranges(text: &str) -> Vec<(String, Gap, Range<usize>)> {
+        let mut out: Vec<(String, Gap, Range<usize>)> = Vec::new();
         let mut prev_end = 0usize;
         for_each_word(text, |w, range| {
             let gap = if out.is_empty() || range.start <= prev_end {
@@ -687,7 +717,23 @@ mod tests {
                 g.kind
             };
             prev_end = prev_end.max(range.end);
-            out.push((w.to_string(), gap));
+            out.push((w.to_string(), gap, range));
+        });
+        out
+    }
+
+    /// What [`scan_tokens`] hands over: words lowercased, with gaps and original bytes.
+    fn tokens_scanned(text: &str) -> Vec<(String, Gap, Range<usize>)> {
+        let mut out = Vec::new();
+        scan_tokens(text, |w, gap| {
+            let word = match w {
+                Word::Ascii { text, start, end } => text[start..end]
+                    .iter()
+                    .map(|&b| (b | 0x20) as char)
+                    .collect(),
+                Word::Normalized { word, .. } => String::from_utf8(word.to_vec()).unwrap(),
+            };
+            out.push((word, gap, w.range()));
         });
         out
     }
@@ -737,6 +783,7 @@ mod tests {
         ) {
             let text: String = parts.concat();
             proptest::prop_assert_eq!(scanned(&text), reference(&text));
+            proptest::prop_assert_eq!(tokens_scanned(&text), reference_with_ranges(&text));
         }
     }
 }

@@ -15,7 +15,7 @@ use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::config::ConfigBuilder;
-use crate::normalize::{Gap, Word, for_each_word, scan_tokens};
+use crate::normalize::{Gap, Word, scan_tokens};
 
 /// A normalised word's hash and the original bytes it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,13 +122,22 @@ pub fn shingle_hash(words: &[u64]) -> u64 {
 /// All words of `text` as hashed tokens with their original byte ranges.
 pub fn tokens(text: &str, seed: u64) -> Vec<Token> {
     let mut out = Vec::new();
-    for_each_word(text, |w, range| {
+    scan_tokens(text, |w, _| {
         out.push(Token {
-            hash: word_hash(w, seed),
-            range,
+            hash: word_hash_of(w, seed),
+            range: w.range(),
         })
     });
     out
+}
+
+/// [`word_hash`] of a word as [`scan_tokens`] hands it over.
+#[inline(always)]
+fn word_hash_of(w: Word<'_>, seed: u64) -> u64 {
+    match w {
+        Word::Ascii { text, start, end } => word_hash_lowered(text, start, end, seed),
+        Word::Normalized { word, .. } => word_hash_bytes(word, seed),
+    }
 }
 
 /// Calls `f` with the hash of every `k`-word shingle of `text`, in text order (repeats
@@ -171,10 +180,7 @@ pub fn for_each_shingle_with(
         if hashes.is_empty() || gap != Gap::Space {
             lines.push((hashes.len(), gap == Gap::Paragraph));
         }
-        hashes.push(match w {
-            Word::Ascii { text, start, end } => word_hash_lowered(text, start, end, seed),
-            Word::Normalized(w) => word_hash_bytes(w, seed),
-        });
+        hashes.push(word_hash_of(w, seed));
     });
     let words = hashes.len();
     if words < k {
@@ -214,7 +220,29 @@ pub fn for_each_shingle_with(
 /// or none when there are fewer than `k` tokens).
 pub fn shingles_of_tokens(tokens: &[Token], k: usize) -> Vec<u64> {
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-    hashes.windows(k.max(1)).map(shingle_hash).collect()
+    window_hashes(&hashes, k)
+}
+
+/// [`shingle_hash`] of every window of `k` (at least 1) consecutive word hashes, in order:
+/// `words.len() - k + 1` of them, or none when there are fewer than `k` words. The window
+/// rolls, so each costs two multiplications whatever `k` is.
+pub fn window_hashes(words: &[u64], k: usize) -> Vec<u64> {
+    let k = k.max(1);
+    if words.len() < k {
+        return Vec::new();
+    }
+    let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+    let length = (k as u64).wrapping_mul(PER_WORD);
+    let mut acc = words[..k - 1]
+        .iter()
+        .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
+    let mut out = Vec::with_capacity(words.len() + 1 - k);
+    for (i, &w) in words[k - 1..].iter().enumerate() {
+        acc = acc.wrapping_mul(BASE).wrapping_add(w);
+        out.push(fmix64(acc.wrapping_add(length)));
+        acc = acc.wrapping_sub(words[i].wrapping_mul(top));
+    }
+    out
 }
 
 /// The sorted, deduplicated shingle set of `text`.
@@ -377,5 +405,35 @@ mod tests {
         let mut streamed = Vec::new();
         for_each_shingle(text, 4, 3, |h| streamed.push(h));
         assert_eq!(streamed, shingles_of_tokens(&tokens(text, 3), 4));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rolled_windows_hash_as_shingles(
+            words in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..40),
+            k in 1usize..8,
+        ) {
+            let want: Vec<u64> = words.windows(k).map(shingle_hash).collect();
+            proptest::prop_assert_eq!(window_hashes(&words, k), want);
+        }
+
+        /// `tokens` (the fast scanner) gives what normalising word by word gives: the same
+        /// hashes, over the same original bytes.
+        #[test]
+        fn tokens_match_the_normaliser(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Bc", "9", " ", "\n", "\n\n", ",", "é", "E\u{301}", "東", "ｎ", "½", "ﬁ",
+                "Seventeen0letters", "quite", " the ", "ordinary. ", "x\u{300}", "\u{a0}",
+                "A0123456789012345678901234567890123456789012345678901234567890123456789z",
+            ]), 0..200),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let text: String = parts.concat();
+            let mut want = Vec::new();
+            crate::normalize::for_each_word(&text, |w, range| {
+                want.push(Token { hash: word_hash(w, seed), range })
+            });
+            proptest::prop_assert_eq!(tokens(&text, seed), want);
+        }
     }
 }

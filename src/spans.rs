@@ -34,14 +34,13 @@
 //! result is the same on every machine: only inputs far from any real document (megabytes of
 //! one repeated word) hit them.
 
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 use std::ops::Range;
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
-use crate::shingle::{Token, shingle_hash, tokens};
+use crate::shingle::{Token, shingle_hash, tokens, window_hashes};
 
 /// Places in B one window of A is matched against.
 pub const MAX_OCCURRENCES: usize = 16;
@@ -113,30 +112,6 @@ impl Serialize for Spans {
     }
 }
 
-/// A hasher for keys that are already hashes (or small integers): one multiply instead of
-/// SipHash, which the span report would otherwise spend most of its time in.
-#[derive(Default)]
-struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0 ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    fn write_isize(&mut self, x: isize) {
-        self.write_u64(x as u64);
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MixHasher>>;
-
 /// A maximal common run: `len` words from word `i` of A and word `j` of B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Block {
@@ -206,24 +181,18 @@ fn find_blocks(ha: &[u64], hb: &[u64], k: usize) -> Vec<Block> {
     if ha.len() < k || hb.len() < k {
         return Vec::new();
     }
-    let mut windows_b: FastMap<u64, Vec<usize>> = FastMap::default();
-    for (j, w) in hb.windows(k).enumerate() {
-        let places = windows_b.entry(shingle_hash(w)).or_default();
-        if places.len() < MAX_OCCURRENCES {
-            places.push(j);
-        }
-    }
+    let windows_of_b = window_hashes(hb, k);
+    let windows_b = Windows::of(&windows_of_b);
     let budget = WORK_PER_WORD * (ha.len() + hb.len()) + 1_000_000;
     let mut work = 0usize;
-    let mut diagonal_end: FastMap<isize, usize> = FastMap::default();
+    // Where the last block found on each diagonal `j - i` ends in A (0: none yet), indexed by
+    // `j - i + ha.len()`.
+    let mut diagonal_end = vec![0usize; ha.len() + hb.len()];
     let mut blocks = Vec::new();
-    'seeds: for (i, w) in ha.windows(k).enumerate() {
-        let Some(places) = windows_b.get(&shingle_hash(w)) else {
-            continue;
-        };
-        for &j in places {
-            let diagonal = j as isize - i as isize;
-            if diagonal_end.get(&diagonal).is_some_and(|&end| end > i) {
+    'seeds: for (i, w) in window_hashes(ha, k).into_iter().enumerate() {
+        for j in windows_b.places(w) {
+            let diagonal = j + ha.len() - i;
+            if diagonal_end[diagonal] > i {
                 continue; // inside a block found already
             }
             let (mut start_i, mut start_j) = (i, j);
@@ -240,7 +209,7 @@ fn find_blocks(ha: &[u64], hb: &[u64], k: usize) -> Vec<Block> {
                 len += 1;
                 work += 1;
             }
-            diagonal_end.insert(diagonal, start_i + len);
+            diagonal_end[diagonal] = start_i + len;
             if len >= k {
                 blocks.push(Block {
                     i: start_i,
@@ -254,6 +223,63 @@ fn find_blocks(ha: &[u64], hb: &[u64], k: usize) -> Vec<Block> {
         }
     }
     blocks
+}
+
+/// Where each window of a text starts, by window hash: the first [`MAX_OCCURRENCES`] places
+/// of each, in text order. An open-addressing table of each window's first place, with the
+/// later places chained through one array, so building it allocates twice, not once per
+/// distinct window.
+struct Windows<'a> {
+    /// The window hashes, by place.
+    hashes: &'a [u64],
+    /// Per slot: the first place of a window (`NONE`: an empty slot).
+    heads: Vec<u32>,
+    /// The next place of the same window, after each place (`NONE` at the last).
+    next: Vec<u32>,
+    shift: u32,
+}
+
+impl<'a> Windows<'a> {
+    const NONE: u32 = u32::MAX;
+
+    fn of(hashes: &'a [u64]) -> Windows<'a> {
+        let size = (2 * hashes.len()).next_power_of_two().max(16);
+        let mut t = Windows {
+            hashes,
+            heads: vec![Windows::NONE; size],
+            next: vec![Windows::NONE; hashes.len()],
+            shift: 64 - size.trailing_zeros(),
+        };
+        // Back to front, each place put before the others of its window: chains in text order.
+        for (j, &h) in hashes.iter().enumerate().rev() {
+            let s = t.slot(h);
+            t.next[j] = t.heads[s];
+            t.heads[s] = j as u32;
+        }
+        t
+    }
+
+    /// The slot holding `hash`'s window, or the empty slot where it would go.
+    fn slot(&self, hash: u64) -> usize {
+        let mask = self.heads.len() - 1;
+        // Window hashes are mixed: their top bits are uniform.
+        let mut s = (hash >> self.shift) as usize;
+        while self.heads[s] != Windows::NONE && self.hashes[self.heads[s] as usize] != hash {
+            s = (s + 1) & mask;
+        }
+        s
+    }
+
+    /// The first [`MAX_OCCURRENCES`] places of the window with this hash, in text order.
+    fn places(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
+        let mut at = self.heads[self.slot(hash)];
+        std::iter::from_fn(move || {
+            let j = (at != Windows::NONE).then_some(at as usize)?;
+            at = self.next[j];
+            Some(j)
+        })
+        .take(MAX_OCCURRENCES)
+    }
 }
 
 /// Step 3: greedy string tiling, longest blocks first, one-to-one.
