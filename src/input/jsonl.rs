@@ -271,7 +271,7 @@ fn read_line_at(file: &std::fs::File, offset: u64, hint: usize, max: u64) -> io:
         buf.resize(start + chunk, 0);
         let n = read_at(file, &mut buf[start..], offset + start as u64)?;
         buf.truncate(start + n);
-        if let Some(end) = buf[start..].iter().position(|&b| b == b'\n') {
+        if let Some(end) = memchr::memchr(b'\n', &buf[start..]) {
             buf.truncate(start + end);
             return Ok(buf);
         }
