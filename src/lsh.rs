@@ -173,15 +173,23 @@ pub fn candidates<K: Sketches + ?Sized>(
         }
         Some((p, s?))
     };
-    let mut scored = band_pairs(sketches, params, &keep);
-    if let Some(t) = params.containment_threshold {
+    // The two routes run side by side: route 2's serial steps (building each pass's
+    // postings, merging pair lists) fill the time route 1's parallel steps leave free.
+    let (mut scored, found) = rayon::join(
+        || band_pairs(sketches, params, &keep),
+        || {
+            params
+                .containment_threshold
+                .map(|t| containment_pairs(sketches, t, params))
+        },
+    );
+    if let Some(found) = found {
         // Pairs that share a band were met (and scored) by route 1.
         let by_band = |p: u64| {
             let c = CandidatePair::unpack(p);
             let (x, y) = (sketches.bands(c.a.index()), sketches.bands(c.b.index()));
             x.iter().zip(y).any(|(k, l)| k == l)
         };
-        let found = containment_pairs(sketches, t, params);
         scored.par_extend(
             found
                 .into_par_iter()
@@ -257,12 +265,8 @@ fn band_pairs<K: Sketches + ?Sized, T: Send>(
             let (x, y) = (sketches.bands(c.a.index()), sketches.bands(c.b.index()));
             x[..band].iter().zip(&y[..band]).all(|(k, l)| k != l)
         };
-        out.par_extend(
-            pairs_in_groups(&keys, params.max_postings)
-                .into_par_iter()
-                .filter(|&p| first_met_here(p))
-                .filter_map(keep),
-        );
+        let keep_here = |p: u64| if first_met_here(p) { keep(p) } else { None };
+        pairs_in_groups_into(&keys, params.max_postings, &keep_here, &mut out);
     }
     out
 }
@@ -284,7 +288,7 @@ fn containment_pairs<K: Sketches + ?Sized>(
         .map(|i| sketches.sample(i).len())
         .sum();
     // Each pass visits every document's cursor, so the number of passes is capped: past
-    // `MAX_PASSES`, passes grow instead (a million documents: 16 passes of 8M entries).
+    // `MAX_PASSES`, passes grow instead (a million documents: 64 passes of 2M entries).
     let passes = entries.div_ceil(POSTINGS_PER_PASS).clamp(1, MAX_PASSES) as u64;
     // A hash weighing under a tenth (in more than 10 T documents) adds almost nothing to a
     // pair's shared weight, and pairing its documents is quadratic: leave it to the totals.
@@ -295,7 +299,7 @@ fn containment_pairs<K: Sketches + ?Sized>(
     // Each document's sample weight, with weights from the posting-list lengths.
     let mut total = vec![0.0f64; sketches.len()];
     let mut merged: Vec<(u64, f32)> = Vec::new();
-    let mut pending: Vec<(u64, f32)> = Vec::new();
+    let mut pending: Vec<(u64, f32)> = Vec::with_capacity(PAIRS_PER_MERGE);
     let mut postings: Vec<u64> = Vec::new();
     // Each eligible document's sample, and how far the passes so far have read it.
     let mut samples: Vec<(u32, &[u32])> = (0..sketches.len())
@@ -335,15 +339,17 @@ fn containment_pairs<K: Sketches + ?Sized>(
             if g.len() < 2 || g.len() > longest {
                 continue;
             }
+            // Merge before the group's pairs would take `pending` past its capacity, so it
+            // never grows (a group has at most `longest` choose 2 pairs).
+            if pending.len() + g.len() * (g.len() - 1) / 2 > PAIRS_PER_MERGE {
+                merge_pairs(&mut merged, &mut pending);
+            }
             for (i, &x) in g.iter().enumerate() {
                 pending.extend(
                     g[i + 1..]
                         .iter()
                         .map(|&y| (CandidatePair::pack(x as u32, y as u32), w as f32)),
                 );
-            }
-            if pending.len() >= PAIRS_PER_MERGE {
-                merge_pairs(&mut merged, &mut pending);
             }
         }
     }
@@ -363,10 +369,11 @@ fn containment_pairs<K: Sketches + ?Sized>(
 
 /// Sample entries put in one inverted index at a time (8 bytes each), up to `MAX_PASSES`.
 const POSTINGS_PER_PASS: usize = 1 << 18;
-/// The most passes over the samples route 2 makes.
-const MAX_PASSES: usize = 16;
+/// The most passes over the samples route 2 makes (a million documents: 64 passes of 2M
+/// entries; a pass visits every document's cursor, a few nanoseconds each).
+const MAX_PASSES: usize = 64;
 /// (pair, weight) entries waiting to be merged (16 bytes each).
-const PAIRS_PER_MERGE: usize = 1 << 18;
+const PAIRS_PER_MERGE: usize = 1 << 17;
 
 /// Adds `pending`'s weights into `merged` (sorted, one entry per pair) and empties it: only
 /// `pending` is sorted, then the two sorted lists are merged in place from the back, so a
@@ -398,6 +405,8 @@ fn merge_pairs(merged: &mut Vec<(u64, f32)>, pending: &mut Vec<(u64, f32)>) {
             }
         }
     }
+    // Grown to size, not doubled: the list can hold most of the stage's memory.
+    merged.reserve_exact(p - both);
     merged.resize(m + p - both, (0, 0.0));
     // Back to front: a slot is written only once the entry it held has been read, since the
     // unread part of `merged` never ends past the next slot to write.
@@ -426,34 +435,42 @@ fn merge_pairs(merged: &mut Vec<(u64, f32)>, pending: &mut Vec<(u64, f32)>) {
 
 /// Every pair of documents within each run of equal keys (`key << 32 | document`, sorted);
 /// a run longer than `max` pairs each member with its first member only.
+#[cfg(test)]
 fn pairs_in_groups(items: &[u64], max: usize) -> Vec<u64> {
-    let doc = |x: &u64| *x as u32;
+    let mut out = Vec::new();
+    pairs_in_groups_into(items, max, &Some, &mut out);
+    out
+}
+
+/// [`pairs_in_groups`] as `keep` maps them (`None` drops a pair), appended to `out` in the
+/// same order. Pairs are made, mapped and dropped as they go, never all held: a band's
+/// groups can hold half a million pairs of which `keep` lets a tenth through. Each member's
+/// pairs with the members after it are one task, so a large group spreads over the threads.
+fn pairs_in_groups_into<T: Send>(
+    items: &[u64],
+    max: usize,
+    keep: &(impl Fn(u64) -> Option<T> + Sync),
+    out: &mut Vec<T>,
+) {
+    let doc = |x: u64| x as u32;
     let groups: Vec<&[u64]> = items
         .chunk_by(|x, y| x >> 32 == y >> 32)
         .filter(|g| g.len() > 1)
         .collect();
-    groups
-        .par_iter()
-        .flat_map_iter(|g| {
-            let mut out = Vec::new();
-            if g.len() > max {
-                out.extend(
-                    g[1..]
+    out.par_extend(
+        groups
+            .par_iter()
+            .flat_map(|g| {
+                let members = if g.len() > max { 1 } else { g.len() };
+                (0..members).into_par_iter().flat_map_iter(move |i| {
+                    g[i + 1..]
                         .iter()
-                        .map(|x| CandidatePair::pack(doc(&g[0]), doc(x))),
-                );
-            } else {
-                for (i, x) in g.iter().enumerate() {
-                    out.extend(
-                        g[i + 1..]
-                            .iter()
-                            .map(|y| CandidatePair::pack(doc(x), doc(y))),
-                    );
-                }
-            }
-            out.into_iter().filter(|&p| (p >> 32) != (p & 0xffff_ffff))
-        })
-        .collect()
+                        .map(move |&y| CandidatePair::pack(doc(g[i]), doc(y)))
+                })
+            })
+            .filter(|&p| (p >> 32) != (p & 0xffff_ffff))
+            .filter_map(keep),
+    );
 }
 
 #[cfg(test)]
