@@ -55,7 +55,8 @@ print("| tool | wall s | MB/s | docs/s | peak RSS MB | RSS / corpus | speed vs n
 print("|---|---|---|---|---|---|---|" + "---|" * len(kinds))
 for tool in ["neardupe", "datasketch", "rensa", "gaoya"]:
     wall = statistics.median(w for w, _, _ in by[tool])
-    rss = statistics.median(r for _, r, _ in by[tool]) / 1024
+    # /usr/bin/time's %M is in KiB; MB here are 10^6 bytes, as the corpus size is.
+    rss = statistics.median(r for _, r, _ in by[tool]) * 1024 / 1e6
     rec = by[tool][0][2]
     cells = [tool, f"{wall:.1f}", f"{mb / wall:.1f}", f"{docs / wall:.0f}", f"{rss:.0f}", f"{rss / mb:.2f}",
              f"{base / wall:.2f}x"] + [f"{rec.get(k, 0):.3f}" for k in kinds]

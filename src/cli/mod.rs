@@ -292,12 +292,13 @@ pub fn print_summary(s: &Scanned, output: &OutputArgs) {
     }
 }
 
-/// The process's peak resident memory so far, in MB (Linux: `VmHWM`).
+/// The process's peak resident memory so far, in MB of 10^6 bytes, the unit corpus sizes
+/// are given in (Linux: `VmHWM`, which is in KiB).
 fn peak_memory_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0 / 1e6)
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
