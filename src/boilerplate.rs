@@ -181,15 +181,15 @@ impl DocFrequency {
         }
     }
 
-    /// The summed weights (threshold `t`) of the shingles with these fingerprints (counters
-    /// prefetched ahead, as in [`DocFrequency::dfs_into`]).
-    pub fn weight_of_fingerprints(&self, fps: &[u32], t: f64) -> f64 {
+    /// The summed weights of the shingles with these fingerprints (counters prefetched
+    /// ahead, as in [`DocFrequency::dfs_into`]).
+    pub fn weight_of_fingerprints(&self, fps: &[u32], weights: &Weights) -> f64 {
         let mut sum = 0.0;
         for (i, &fp) in fps.iter().enumerate() {
             if let Some(&ahead) = fps.get(i + PREFETCH_AHEAD) {
                 prefetch(&self.counts[self.slot_of_fingerprint(ahead)]);
             }
-            sum += weight(self.df_of_fingerprint(fp), t);
+            sum += weights.of(self.df_of_fingerprint(fp));
         }
         sum
     }
@@ -215,6 +215,27 @@ impl DocFrequency {
     /// The weight of `h` for threshold `t`: `min(1, t / df)`.
     pub fn weight(&self, h: u64, t: f64) -> f64 {
         weight(self.df(h), t)
+    }
+}
+
+/// [`weight`] for every count a counter can hold, looked up instead of divided: scoring
+/// candidates and verifying them weigh every shingle they meet.
+#[derive(Debug, Clone)]
+pub struct Weights([f64; 256]);
+
+impl Weights {
+    /// The weights for threshold `t`; with `None` (no boilerplate weighting) every weight is 1.
+    pub fn new(t: Option<f64>) -> Weights {
+        Weights(std::array::from_fn(|df| match t {
+            Some(t) => weight(df as u32, t),
+            None => 1.0,
+        }))
+    }
+
+    /// The weight of a shingle in `df` documents ([`weight`]; counts stop at 255).
+    #[inline]
+    pub fn of(&self, df: u32) -> f64 {
+        self.0[df.min(255) as usize]
     }
 }
 
@@ -286,6 +307,12 @@ mod tests {
         assert!((df.weight(h(42), 10.0) - 10.0 / 255.0).abs() < 1e-12);
         assert_eq!(weight(3, 10.0), 1.0);
         assert_eq!(weight(20, 10.0), 0.5);
+        let table = Weights::new(Some(10.0));
+        for d in [0, 1, 10, 11, 20, 200, 255] {
+            assert_eq!(table.of(d), weight(d, 10.0));
+        }
+        assert_eq!(table.of(1000), weight(255, 10.0));
+        assert_eq!(Weights::new(None).of(255), 1.0);
     }
 
     #[test]

@@ -38,7 +38,7 @@
 
 use rayon::prelude::*;
 
-use crate::boilerplate::{DocFrequency, weight};
+use crate::boilerplate::{DocFrequency, Weights, weight};
 use crate::document::DocId;
 use crate::minhash::Sketches;
 
@@ -141,15 +141,16 @@ pub fn candidates<K: Sketches + ?Sized>(
     df: Option<&DocFrequency>,
 ) -> Candidates {
     // Content scores on the samples, with corpus-wide weights.
-    let w = |fp: u32| match (df, params.boilerplate_df) {
-        (Some(df), Some(t)) => weight(df.df_of_fingerprint(fp), t),
-        _ => 1.0,
+    let weights = Weights::new(params.boilerplate_df);
+    let w = |fp: u32| match df {
+        Some(df) => weights.of(df.df_of_fingerprint(fp)),
+        None => 1.0,
     };
     let totals: Vec<f64> = (0..sketches.len())
         .into_par_iter()
-        .map(|i| match (df, params.boilerplate_df) {
-            (Some(df), Some(t)) => df.weight_of_fingerprints(sketches.sample(i), t),
-            _ => sketches.sample(i).len() as f64,
+        .map(|i| match df {
+            Some(df) => df.weight_of_fingerprints(sketches.sample(i), &weights),
+            None => sketches.sample(i).len() as f64,
         })
         .collect();
     // The score estimates the larger of the two content containments, an upper bound of

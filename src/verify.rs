@@ -227,12 +227,7 @@ pub fn verify<'t>(
     let mut slot = vec![NONE; lengths.len()];
     let weighted = df.is_some() && config.boilerplate_df().is_some();
     // The weight of each document frequency.
-    let weights: Vec<f64> = (0..=255u32)
-        .map(|df| match config.boilerplate_df() {
-            Some(t) => crate::boilerplate::weight(df, t),
-            None => 1.0,
-        })
-        .collect();
+    let weights = crate::boilerplate::Weights::new(config.boilerplate_df());
     let progress = config.progress();
     let mut out = Vec::new();
     let mut start = 0;
@@ -279,8 +274,8 @@ pub fn verify<'t>(
                 figures(
                     a,
                     b,
-                    |i| weights[da[i] as usize],
-                    |j| weights[db[j] as usize],
+                    |i| weights.of(u32::from(da[i])),
+                    |j| weights.of(u32::from(db[j])),
                 )
             } else {
                 similarity(a, b)
