@@ -59,21 +59,39 @@ fn halves(b: &[u8]) -> (u64, u64) {
 /// [`word_hash_bytes`] of the lowercase form of the ASCII word `text[start..end]` (each byte
 /// `| 0x20`), lowercased as it is read: its bytes are loaded as two machine words (with the
 /// bytes after it, when the text has them) and masked to its length.
+///
+/// Inlined into the word loop (a call per word cost a sixth of the hash in register saves);
+/// the rare cases, long words and words near the text's end, are calls.
+#[inline(always)]
 fn word_hash_lowered(text: &[u8], start: usize, end: usize, seed: u64) -> u64 {
     let n = end - start;
     if n > 16 {
-        let lowered: Vec<u8> = text[start..end].iter().map(|&b| b | 0x20).collect();
-        return xxh3_64_with_seed(&lowered, seed);
+        return long_word_hash_lowered(&text[start..end], seed);
     }
     let (lo, hi) = match text.get(start..start + 16) {
         Some(b) => halves(b),
-        None => halves(&padded(&text[start..end])),
+        None => halves_at_end(&text[start..end]),
     };
     // The low `bytes` bytes of a machine word (0 to 8).
     let keep = |bytes: usize| ((1u128 << (8 * bytes)) - 1) as u64;
     let (lo_mask, hi_mask) = (keep(n.min(8)), keep(n.saturating_sub(8)));
     const LOWER: u64 = 0x2020_2020_2020_2020;
     mix16((lo | LOWER) & lo_mask, (hi | LOWER) & hi_mask, n, seed)
+}
+
+/// [`word_hash_lowered`] of a word of more than 16 bytes.
+#[cold]
+#[inline(never)]
+fn long_word_hash_lowered(word: &[u8], seed: u64) -> u64 {
+    let lowered: Vec<u8> = word.iter().map(|&b| b | 0x20).collect();
+    xxh3_64_with_seed(&lowered, seed)
+}
+
+/// [`halves`] of a word of at most 16 bytes with fewer than 16 bytes of text from its start.
+#[cold]
+#[inline(never)]
+fn halves_at_end(word: &[u8]) -> (u64, u64) {
+    halves(&padded(word))
 }
 
 /// The hash of a word of `n <= 16` bytes given as two zero-padded little-endian halves.
