@@ -167,19 +167,19 @@ pub struct Scanner {
     sketch_seconds: f64,
     /// The part of `sketch_seconds` spent counting document frequencies.
     count_seconds: f64,
-    /// Emptied buckets of earlier batches, to reuse (their memory is kept).
-    spare: Vec<boilerplate::Buckets>,
-    /// Sketching buffers of earlier batches, to reuse.
-    scratches: Vec<(minhash::Scratch, Vec<u64>)>,
+    /// Each worker thread's buffers, kept from batch to batch.
+    workers: Vec<Worker>,
 }
 
-/// What one sketching task returns: the index of its first chunk, each document's sketch,
-/// checksum and text length, and the document frequencies it gathered.
-type Part = (
-    usize,
-    Vec<(minhash::Sketch, u64, usize)>,
-    boilerplate::Buckets,
-);
+/// What a worker thread of [`Scanner::add`] reuses from document to document and from batch
+/// to batch: sketching buffers, the distinct shingles of its current document, and the
+/// buckets its documents' shingles wait in until the batch is counted.
+#[derive(Debug, Default)]
+struct Worker {
+    scratch: minhash::Scratch,
+    set: Vec<u64>,
+    buckets: boilerplate::Buckets,
+}
 
 /// What a scan keeps of a document besides its sketch (about 100 bytes).
 #[derive(Debug)]
@@ -309,8 +309,7 @@ impl Scanner {
             },
             sketch_seconds: 0.0,
             count_seconds: 0.0,
-            spare: Vec::new(),
-            scratches: Vec::new(),
+            workers: Vec::new(),
         }
     }
 
@@ -340,98 +339,99 @@ impl Scanner {
                         }
                 )
         };
-        let spare = std::sync::Mutex::new(std::mem::take(&mut self.spare));
-        let reuse = || {
-            spare
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop()
-                .unwrap_or_default()
-        };
-        // Sketching buffers, kept from batch to batch (they grow to the largest document). A
-        // task hands its buffers back as soon as it ends, for tasks that start later in the
-        // batch, while its buckets wait for counting: pooling the two together made more
-        // buffers live at once (6 MB more peak at 100k documents).
-        let scratches = std::sync::Mutex::new(std::mem::take(&mut self.scratches));
-        let lock = || scratches.lock().unwrap_or_else(|e| e.into_inner());
-        // Each task sketches its documents, gathers their distinct shingles by region of the
-        // frequency sketch, and drops the texts not kept; the regions are then counted in
-        // parallel.
-        let mut run = || -> Vec<Part> {
-            docs.par_chunks_mut(4)
-                .enumerate()
-                .fold(
-                    || {
-                        let (scratch, set) = lock().pop().unwrap_or_default();
-                        (usize::MAX, Vec::new(), reuse(), scratch, set)
-                    },
-                    |(first, mut sketches, mut buckets, mut scratch, mut set), (n, chunk)| {
-                        for d in chunk {
-                            set.clear();
-                            let sketch = hasher.sketch_text(&d.text, &mut scratch, &mut set);
-                            let checksum = xxhash_rust::xxh3::xxh3_64(d.text.as_bytes());
-                            sketches.push((sketch, checksum, d.text.len()));
-                            if let Some(df) = df {
-                                df.gather(&mut buckets, &set);
-                            }
-                            if rereadable(d) {
-                                drop(std::mem::take(&mut d.text));
-                            }
-                            progress.advance(1);
-                        }
-                        (first.min(n), sketches, buckets, scratch, set)
-                    },
-                )
-                .map(|(first, sketches, buckets, scratch, set)| {
-                    lock().push((scratch, set));
-                    (first, sketches, buckets)
-                })
-                .collect()
-        };
-        // Each fold takes a contiguous run of chunks: put the runs back in order.
-        let mut parts = match &self.pool {
-            Some(pool) => pool.install(run),
-            None => run(),
-        };
-        parts.sort_unstable_by_key(|p| p.0);
-        let mut checksums = Vec::with_capacity(docs.len());
-        let mut buckets = Vec::with_capacity(parts.len());
-        for (_, sketches, b) in parts {
-            for (s, checksum, len) in &sketches {
-                self.sketches.push(s);
-                checksums.push((*checksum, *len));
-            }
-            buckets.push(b);
-        }
-        self.spare = spare.into_inner().unwrap_or_else(|e| e.into_inner());
-        self.scratches = scratches.into_inner().unwrap_or_else(|e| e.into_inner());
         let threads = self.pool.as_ref().map_or_else(
             rayon::current_num_threads,
             rayon::ThreadPool::current_num_threads,
         );
-        self.scratches.truncate(4 * threads.max(1));
-        if let Some(df) = &mut self.df {
-            let counting = std::time::Instant::now();
-            match &self.pool {
-                Some(pool) => pool.install(|| df.add_buckets(&mut buckets)),
-                None => df.add_buckets(&mut buckets),
+        // One set of buffers per worker thread, kept from batch to batch: sketching buffers
+        // (they grow to the largest document) and the buckets its documents' shingles are
+        // gathered into. Workers take documents one at a time, so a batch's last documents
+        // spread over the threads (runs of documents handed out in halves left one thread
+        // idle at the end of every batch).
+        self.workers.resize_with(threads.max(1), Worker::default);
+        let workers: Vec<std::sync::Mutex<Worker>> = std::mem::take(&mut self.workers)
+            .into_iter()
+            .map(std::sync::Mutex::new)
+            .collect();
+        let mut sketched: Vec<(minhash::Sketch, u64, usize)> = Vec::new();
+        let mut run = || {
+            sketched.par_extend(docs.par_iter_mut().with_max_len(1).map(|d| {
+                // The pool's own thread index: each worker's buffers are used by one thread
+                // at a time (a thread outside the pool, if any, shares the first).
+                let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut guard = workers[t].lock().unwrap_or_else(|e| e.into_inner());
+                let Worker {
+                    scratch,
+                    set,
+                    buckets,
+                } = &mut *guard;
+                set.clear();
+                let sketch = hasher.sketch_text(&d.text, scratch, set);
+                let checksum = xxhash_rust::xxh3::xxh3_64(d.text.as_bytes());
+                if let Some(df) = df {
+                    df.gather(buckets, set);
+                }
+                drop(guard);
+                let len = d.text.len();
+                if rereadable(d) {
+                    drop(std::mem::take(&mut d.text));
+                }
+                progress.advance(1);
+                (sketch, checksum, len)
+            }));
+        };
+        match &self.pool {
+            Some(pool) => pool.install(&mut run),
+            None => run(),
+        }
+        let mut workers: Vec<Worker> = workers
+            .into_iter()
+            .map(|w| w.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let mut buckets: Vec<boilerplate::Buckets> = workers
+            .iter_mut()
+            .map(|w| std::mem::take(&mut w.buckets))
+            .collect();
+        // Counting (parallel over regions) and keeping the batch (one thread: sketches into
+        // the store, documents into their records) run side by side.
+        let Scanner {
+            df,
+            sketches,
+            docs: held,
+            files,
+            count_seconds,
+            pool,
+            ..
+        } = self;
+        let count = || {
+            if let Some(df) = df {
+                let counting = std::time::Instant::now();
+                df.add_buckets(&mut buckets);
+                *count_seconds += counting.elapsed().as_secs_f64();
             }
-            self.count_seconds += counting.elapsed().as_secs_f64();
+        };
+        let keep = || {
+            for ((s, checksum, len), d) in sketched.into_iter().zip(docs) {
+                sketches.push(&s);
+                held.push(Held {
+                    checksum,
+                    len,
+                    text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
+                    id: d.id.into_boxed_str(),
+                    place: files.place(d.source),
+                    encoding: d.encoding,
+                });
+            }
+        };
+        match pool {
+            Some(pool) => pool.install(|| rayon::join(count, keep)),
+            None => rayon::join(count, keep),
+        };
+        // Emptied, with their memory kept for the next batch.
+        for (w, b) in workers.iter_mut().zip(buckets) {
+            w.buckets = b;
         }
-        // Keep about as many emptied buckets as a batch has tasks.
-        self.spare.append(&mut buckets);
-        self.spare.truncate(4 * threads.max(1));
-        for (d, (checksum, len)) in docs.into_iter().zip(checksums) {
-            let keep = !rereadable(&d);
-            self.docs.push(Held {
-                checksum,
-                len,
-                id: d.id.into_boxed_str(),
-                place: self.files.place(d.source),
-                encoding: d.encoding,
-                text: keep.then(|| d.text.into_boxed_str()),
-            });
-        }
+        self.workers = workers;
         self.sketch_seconds += clock.elapsed().as_secs_f64();
     }
 
@@ -462,12 +462,11 @@ impl Scanner {
             sketches,
             sketch_seconds,
             count_seconds,
-            spare,
-            scratches,
+            workers,
             ..
         } = self;
         // The buffers' memory is not needed any more.
-        drop((spare, scratches));
+        drop(workers);
         // Id order (then text, then the order given), whatever order the batches came in.
         // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();
