@@ -257,6 +257,7 @@ pub fn verify<'t>(
         // Each set with its shingles' document frequencies, looked up once per document.
         let sets: Vec<Option<(Vec<u64>, Vec<u8>)>> = involved
             .par_iter()
+            .with_max_len(1)
             .map(|&d| {
                 let set = shingle_set(&text_of(d)?, config.shingle_size(), config.seed());
                 let mut dfs = Vec::new();

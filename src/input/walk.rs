@@ -581,6 +581,7 @@ fn read_jsonl_file_batched(
     let parse = |lines: &[super::jsonl::RawLine<'_>], seekable: bool| -> Vec<Result<Document>> {
         lines
             .par_iter()
+            .with_max_len(4)
             .filter_map(|raw| super::jsonl::parse_line(raw, path, &options.jsonl, seekable))
             .collect()
     };
