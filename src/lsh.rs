@@ -454,20 +454,27 @@ fn pairs_in_groups_into<T: Send>(
     out: &mut Vec<T>,
 ) {
     let doc = |x: u64| x as u32;
-    let groups: Vec<&[u64]> = items
-        .chunk_by(|x, y| x >> 32 == y >> 32)
-        .filter(|g| g.len() > 1)
-        .collect();
+    // Rows: a member of a group (its index in `items`) and where its group ends. A row's
+    // pairs are the member with every later member of its group (only the first member's
+    // row, in a group longer than `max`).
+    let mut rows: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    for g in items.chunk_by(|x, y| x >> 32 == y >> 32) {
+        let end = start + g.len();
+        if g.len() > 1 {
+            let members = if g.len() > max { 1 } else { g.len() - 1 };
+            rows.extend((start..start + members).map(|i| (i as u32, end as u32)));
+        }
+        start = end;
+    }
     out.par_extend(
-        groups
-            .par_iter()
-            .flat_map(|g| {
-                let members = if g.len() > max { 1 } else { g.len() };
-                (0..members).into_par_iter().flat_map_iter(move |i| {
-                    g[i + 1..]
-                        .iter()
-                        .map(move |&y| CandidatePair::pack(doc(g[i]), doc(y)))
-                })
+        rows.par_iter()
+            .with_min_len(16)
+            .flat_map_iter(|&(i, end)| {
+                let x = doc(items[i as usize]);
+                items[i as usize + 1..end as usize]
+                    .iter()
+                    .map(move |&y| CandidatePair::pack(x, doc(y)))
             })
             .filter(|&p| (p >> 32) != (p & 0xffff_ffff))
             .filter_map(keep),
