@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     for r in &once.offsets {
         assert!(r.start < r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
     }
-    // The pipeline's scanner (SWAR fast path, Unicode stretches) gives the same words.
+    // The pipeline's scanner (SSE2/SWAR fast path, Unicode stretches) gives the same words.
     let mut scanned: Vec<Vec<u8>> = Vec::new();
     neardupe::normalize::scan_words(text, |w, _| scanned.push(w.to_vec()));
     let mut words: Vec<Vec<u8>> = Vec::new();
@@ -26,6 +26,11 @@ fuzz_target!(|data: &[u8]| {
         .map(|w| neardupe::shingle::shingle_hash(&[neardupe::shingle::word_hash(std::str::from_utf8(w).unwrap(), 7)]))
         .collect();
     assert_eq!(piped, hashed);
+    // The span report's tokens (fast scanner, with original bytes) are the normaliser's words.
+    let mut want = Vec::new();
+    neardupe::normalize::for_each_word(text, |w, range| want.push((neardupe::shingle::word_hash(w, 7), range)));
+    let got: Vec<_> = neardupe::shingle::tokens(text, 7).into_iter().map(|t| (t.hash, t.range)).collect();
+    assert_eq!(got, want);
     let mut sketch_set = Vec::new();
     let sketch = neardupe::minhash::MinHasher::from_config(&neardupe::Config::default()).sketch_text(
         text,
