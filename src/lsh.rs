@@ -160,17 +160,30 @@ pub fn candidates<K: Sketches + ?Sized>(
     let score = |p: u64| -> Option<f64> {
         let c = CandidatePair::unpack(p);
         let (sa, sb) = (sketches.sample(c.a.index()), sketches.sample(c.b.index()));
-        let shared = shared_weight(sa, sb, &w);
         let smaller = totals[c.a.index()].min(totals[c.b.index()]);
-        let score = if smaller > 0.0 { shared / smaller } else { 0.0 };
         let trusted = sa.len().min(sb.len()) >= MIN_SAMPLE_TO_PRUNE;
+        let needed = 0.5 * params.lowest_threshold * smaller;
+        // The merge may stop once the pair cannot reach `needed`, with a margin far above
+        // rounding, so a pair is dropped early only where the full sum would drop it too.
+        let floor = if trusted {
+            needed * (1.0 - 1e-9) - 1e-9
+        } else {
+            0.0
+        };
+        let shared = shared_weight(sa, sb, &w, floor)?;
+        let score = if smaller > 0.0 { shared / smaller } else { 0.0 };
         (!trusted || score >= 0.5 * params.lowest_threshold).then_some(score)
     };
-    let pruned = std::sync::atomic::AtomicUsize::new(0);
+    // Pruned pairs, counted per thread (one shared counter bounced between the cores on
+    // every pair).
+    let pruned: Vec<std::sync::atomic::AtomicUsize> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::atomic::AtomicUsize::new(0))
+        .collect();
     let keep = |p: u64| -> Option<(u64, f64)> {
         let s = score(p);
         if s.is_none() {
-            pruned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let t = rayon::current_thread_index().unwrap_or(0) % pruned.len();
+            pruned[t].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Some((p, s?))
     };
@@ -198,7 +211,7 @@ pub fn candidates<K: Sketches + ?Sized>(
                 .filter_map(keep),
         );
     }
-    let pruned = pruned.into_inner();
+    let pruned = pruned.into_iter().map(|c| c.into_inner()).sum();
     // Strongest first; ties in pair order, so the cap is deterministic.
     scored.par_sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let mut per_doc = vec![0usize; sketches.len()];
@@ -224,9 +237,12 @@ pub fn candidates<K: Sketches + ?Sized>(
     }
 }
 
-/// The summed weight of the fingerprints two sorted samples share.
-fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64) -> f64 {
+/// The summed weight of the fingerprints two sorted samples share, or `None` as soon as it
+/// cannot reach `floor` (weights are at most 1, so what is left can add at most the length
+/// of the shorter rest; checked every 32 steps).
+fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64, floor: f64) -> Option<f64> {
     let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    let mut steps = 0u32;
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
         // Most pairs share few hashes: advance without a data-dependent branch, and take the
@@ -236,8 +252,12 @@ fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64) -> f64 {
         }
         i += usize::from(x <= y);
         j += usize::from(y <= x);
+        steps += 1;
+        if steps % 32 == 0 && sum + ((a.len() - i).min(b.len() - j) as f64) < floor {
+            return None;
+        }
     }
-    sum
+    (sum >= floor).then_some(sum)
 }
 
 /// Route 1: pairs that agree on a whole band, each once (at the first band they share), as
@@ -553,6 +573,22 @@ mod tests {
         assert!(per.iter().all(|&n| n <= 3), "{per:?}");
         // Same input, same result.
         assert_eq!(c, candidates(&sketches, &p, None));
+    }
+
+    #[test]
+    fn shared_weight_stops_only_when_the_floor_is_out_of_reach() {
+        let a: Vec<u32> = (0..200).map(|i| i * 3).collect();
+        let b: Vec<u32> = (0..200).map(|i| i * 5).collect();
+        // Shared: multiples of 15 below 600, 40 of them, each weighing a half.
+        let half = |_| 0.5;
+        assert_eq!(shared_weight(&a, &b, &half, 0.0), Some(20.0));
+        assert_eq!(shared_weight(&a, &b, &half, 20.0), Some(20.0));
+        assert_eq!(shared_weight(&a, &b, &half, 20.5), None);
+        assert_eq!(shared_weight(&a, &b, &half, 1000.0), None);
+        // Matches only at the end still count.
+        let late: Vec<u32> = (0..100).map(|i| 10_000 + i).collect();
+        let both: Vec<u32> = (0..100).chain(10_000..10_100).collect();
+        assert_eq!(shared_weight(&late, &both, &|_| 1.0, 99.0), Some(100.0));
     }
 
     #[test]
