@@ -206,9 +206,6 @@ pub fn for_each_shingle_with(
     }
     let line_end = |n: usize| lines.get(n + 1).map_or(words, |l| l.0);
     let short = |n: usize| line_end(n) - lines[n].0 < 2 * k;
-    // B^(k-1), to drop a window's first word when it slides.
-    let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
-    let length = (k as u64).wrapping_mul(PER_WORD);
     let mut segment_start = 0usize;
     for n in 0..lines.len() {
         let ends = n + 1 == lines.len() || lines[n + 1].1 || short(n) || short(n + 1);
@@ -220,14 +217,7 @@ pub fn for_each_shingle_with(
         if segment.len() < k {
             f(shingle_hash(segment));
         } else {
-            let mut acc = segment[..k - 1]
-                .iter()
-                .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
-            for (i, &w) in segment[k - 1..].iter().enumerate() {
-                acc = acc.wrapping_mul(BASE).wrapping_add(w);
-                f(fmix64(acc.wrapping_add(length)));
-                acc = acc.wrapping_sub(segment[i].wrapping_mul(top));
-            }
+            roll_windows(segment, k, &mut f);
         }
         segment_start = end;
     }
@@ -246,21 +236,30 @@ pub fn shingles_of_tokens(tokens: &[Token], k: usize) -> Vec<u64> {
 /// rolls, so each costs two multiplications whatever `k` is.
 pub fn window_hashes(words: &[u64], k: usize) -> Vec<u64> {
     let k = k.max(1);
+    let mut out = Vec::with_capacity((words.len() + 1).saturating_sub(k));
+    roll_windows(words, k, |h| out.push(h));
+    out
+}
+
+/// Calls `f` with [`shingle_hash`] of every window of `k >= 1` consecutive word hashes, in
+/// order (none when there are fewer than `k`): the polynomial rolls, dropping the window's
+/// first word and adding the next.
+#[inline(always)]
+fn roll_windows(words: &[u64], k: usize, mut f: impl FnMut(u64)) {
     if words.len() < k {
-        return Vec::new();
+        return;
     }
+    // B^(k-1), to drop a window's first word when it slides.
     let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
     let length = (k as u64).wrapping_mul(PER_WORD);
     let mut acc = words[..k - 1]
         .iter()
         .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
-    let mut out = Vec::with_capacity(words.len() + 1 - k);
     for (i, &w) in words[k - 1..].iter().enumerate() {
         acc = acc.wrapping_mul(BASE).wrapping_add(w);
-        out.push(fmix64(acc.wrapping_add(length)));
+        f(fmix64(acc.wrapping_add(length)));
         acc = acc.wrapping_sub(words[i].wrapping_mul(top));
     }
-    out
 }
 
 /// The sorted, deduplicated shingle set of `text`.
