@@ -195,6 +195,7 @@ struct Emitter<F> {
 }
 
 impl<F: FnMut(Word<'_>, Gap)> Emitter<F> {
+    #[inline(always)]
     fn emit(&mut self, word: Word<'_>) {
         let gap = std::mem::replace(&mut self.gap, GapState::START).kind;
         (self.f)(word, if self.first { Gap::Space } else { gap });

@@ -194,12 +194,18 @@ pub fn for_each_shingle_with(
     hashes.clear();
     // Lines: (index of their first word, whether a blank line comes before).
     lines.clear();
-    scan_tokens(text, |w, gap| {
-        if hashes.is_empty() || gap != Gap::Space {
-            lines.push((hashes.len(), gap == Gap::Paragraph));
-        }
-        hashes.push(word_hash_of(w, seed));
-    });
+    // Inlined into the scanner's loop: a call per word (saving and restoring registers) cost
+    // more than the hash.
+    scan_tokens(
+        text,
+        #[inline(always)]
+        |w, gap| {
+            if hashes.is_empty() || gap != Gap::Space {
+                lines.push((hashes.len(), gap == Gap::Paragraph));
+            }
+            hashes.push(word_hash_of(w, seed));
+        },
+    );
     let words = hashes.len();
     if words < k {
         return words;
