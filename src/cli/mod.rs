@@ -208,7 +208,24 @@ pub fn scan_paths(
     let plan = input::plan(paths, &options);
     let mut scanner =
         neardupe::Scanner::new(&config, plan.expected_bytes).rereading(options.clone());
-    let read = plan.read(&options, BATCH_BYTES, |batch| scanner.add(batch));
+    // Reading runs on its own thread, one batch ahead of sketching: the file reads and the
+    // serial bookkeeping of each batch (ids, sources) overlap the sketching of the one before,
+    // instead of leaving a core idle between batches.
+    let (batches, arriving) = std::sync::mpsc::sync_channel::<Vec<neardupe::Document>>(0);
+    let read = std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            plan.read(&options, BATCH_BYTES, move |batch| {
+                // The receiver lives until this thread is joined.
+                let _ = batches.send(batch);
+            })
+        });
+        for batch in arriving {
+            scanner.add(batch);
+        }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     let read_seconds = started.elapsed().as_secs_f64() - scanner.sketch_seconds();
     let nothing = scanner.is_empty();
     let scan = scanner.finish();
