@@ -172,12 +172,22 @@ impl DocFrequency {
     /// Appends the [`DocFrequency::df`] of each of `hashes` to `out` (counters prefetched
     /// ahead: a set's shingles are spread over the whole sketch).
     pub fn dfs_into(&self, hashes: &[u64], out: &mut Vec<u8>) {
-        out.reserve(hashes.len());
-        for (i, &h) in hashes.iter().enumerate() {
-            if let Some(&ahead) = hashes.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.counts[self.slot(ahead)]);
+        self.dfs_by(hashes, |&h| self.slot(h), out);
+    }
+
+    /// [`DocFrequency::dfs_into`] for shingles given by their
+    /// [`crate::minhash::fingerprint`]s (the counter depends on nothing else).
+    pub fn dfs_of_fingerprints_into(&self, fps: &[u32], out: &mut Vec<u8>) {
+        self.dfs_by(fps, |&fp| self.slot_of_fingerprint(fp), out);
+    }
+
+    fn dfs_by<T>(&self, keys: &[T], slot: impl Fn(&T) -> usize, out: &mut Vec<u8>) {
+        out.reserve(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(ahead) = keys.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.counts[slot(ahead)]);
             }
-            out.push(self.counts[self.slot(h)]);
+            out.push(self.counts[slot(k)]);
         }
     }
 

@@ -365,6 +365,10 @@ impl Index {
             crate::finish(
                 &sketched,
                 |k| Some(text_of(k)),
+                |k| {
+                    let (size, seed) = (config.shingle_size(), config.seed());
+                    Some(crate::shingle::fingerprint_set(&text_of(k), size, seed))
+                },
                 |c| is_new[c.a.index()] || is_new[c.b.index()],
                 config,
             )

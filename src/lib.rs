@@ -96,6 +96,7 @@ pub mod progress;
 pub mod report;
 pub mod shingle;
 pub mod spans;
+mod spill;
 pub mod verify;
 
 use rayon::prelude::*;
@@ -169,6 +170,8 @@ pub struct Scanner {
     count_seconds: f64,
     /// Each worker thread's buffers, kept from batch to batch.
     workers: Vec<Worker>,
+    /// Where the fingerprints of documents whose texts are dropped go, for verification.
+    spill: Option<spill::Spill>,
 }
 
 /// What a worker thread of [`Scanner::add`] reuses from document to document and from batch
@@ -179,6 +182,8 @@ struct Worker {
     scratch: minhash::Scratch,
     set: Vec<u64>,
     buckets: boilerplate::Buckets,
+    /// Fingerprints of its documents of the batch, to be spilled.
+    spilled: Vec<u8>,
 }
 
 /// What a scan keeps of a document besides its sketch (about 100 bytes).
@@ -191,6 +196,8 @@ struct Held {
     checksum: u64,
     /// The text, unless it can be read again from its place.
     text: Option<Box<str>>,
+    /// Where its shingles' fingerprints were spilled, if they were.
+    spilled: Option<spill::Extent>,
 }
 
 impl Held {
@@ -310,13 +317,19 @@ impl Scanner {
             sketch_seconds: 0.0,
             count_seconds: 0.0,
             workers: Vec::new(),
+            spill: None,
         }
     }
 
     /// Drops the text of every document that can be read again from its file with `options`
     /// (see the type's docs).
+    ///
+    /// The shingle fingerprints of those documents go to a temporary file (about 0.8 bytes
+    /// per byte of text, in the system's temporary folder), so that verification reads them
+    /// back instead of reading and shingling the texts again (see the `spill` module's docs).
     pub fn rereading(mut self, options: input::ReadOptions) -> Scanner {
         self.reread = Some(options);
+        self.spill = spill::Spill::new();
         self
     }
 
@@ -353,7 +366,11 @@ impl Scanner {
             .into_iter()
             .map(std::sync::Mutex::new)
             .collect();
-        let mut sketched: Vec<(minhash::Sketch, u64, usize)> = Vec::new();
+        let spilling = self.spill.is_some();
+        // Per document: its sketch, checksum and length, and where its fingerprints wait to
+        // be spilled (worker, first fingerprint, count).
+        type Sketched = (minhash::Sketch, u64, usize, Option<(usize, usize, usize)>);
+        let mut sketched: Vec<Sketched> = Vec::new();
         let mut run = || {
             sketched.par_extend(docs.par_iter_mut().with_max_len(1).map(|d| {
                 // The pool's own thread index: each worker's buffers are used by one thread
@@ -364,6 +381,7 @@ impl Scanner {
                     scratch,
                     set,
                     buckets,
+                    spilled,
                 } = &mut *guard;
                 set.clear();
                 let sketch = hasher.sketch_text(&d.text, scratch, set);
@@ -371,13 +389,18 @@ impl Scanner {
                 if let Some(df) = df {
                     df.gather(buckets, set);
                 }
-                drop(guard);
                 let len = d.text.len();
+                let mut spilled_at = None;
                 if rereadable(d) {
+                    if spilling {
+                        spilled_at = Some((t, spilled.len() / 4, set.len()));
+                        spill::append_fingerprints(set, spilled);
+                    }
                     drop(std::mem::take(&mut d.text));
                 }
+                drop(guard);
                 progress.advance(1);
-                (sketch, checksum, len)
+                (sketch, checksum, len, spilled_at)
             }));
         };
         match &self.pool {
@@ -401,6 +424,7 @@ impl Scanner {
             files,
             count_seconds,
             pool,
+            spill,
             ..
         } = self;
         let count = || {
@@ -411,11 +435,25 @@ impl Scanner {
             }
         };
         let keep = || {
-            for ((s, checksum, len), d) in sketched.into_iter().zip(docs) {
+            // Each worker's fingerprints in one write; where one fails (no space left), its
+            // documents are verified from their texts.
+            let blocks: Vec<Option<u64>> = workers
+                .iter()
+                .map(|w| {
+                    let spill = spill.as_mut()?;
+                    (!w.spilled.is_empty())
+                        .then(|| spill.append(&w.spilled).ok())
+                        .flatten()
+                })
+                .collect();
+            for ((s, checksum, len, spilled), d) in sketched.into_iter().zip(docs) {
                 sketches.push(&s);
                 held.push(Held {
                     checksum,
                     len,
+                    spilled: spilled.and_then(|(t, start, count)| {
+                        spill::Spill::extent(blocks[t]?, start, count)
+                    }),
                     text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
                     id: d.id.into_boxed_str(),
                     place: files.place(d.source),
@@ -430,6 +468,7 @@ impl Scanner {
         // Emptied, with their memory kept for the next batch.
         for (w, b) in workers.iter_mut().zip(buckets) {
             w.buckets = b;
+            w.spilled.clear();
         }
         self.workers = workers;
         self.sketch_seconds += clock.elapsed().as_secs_f64();
@@ -463,6 +502,7 @@ impl Scanner {
             sketch_seconds,
             count_seconds,
             workers,
+            spill,
             ..
         } = self;
         // The buffers' memory is not needed any more.
@@ -505,6 +545,15 @@ impl Scanner {
                 })
                 .ok()
         };
+        // Spilled fingerprints when there are, else the text shingled again.
+        let set_of = |i: usize| -> Option<Vec<u32>> {
+            let spilled = spill.as_ref().zip(docs[order[i]].spilled);
+            if let Some(Ok(set)) = spilled.map(|(spill, extent)| spill.read_set(extent)) {
+                return Some(set);
+            }
+            let (k, seed) = (config.shingle_size(), config.seed());
+            Some(shingle::fingerprint_set(&text_of(i)?, k, seed))
+        };
         let too_short = (0..sketches.len())
             .filter(|&i| sketches.shingles(i) == 0)
             .count();
@@ -518,6 +567,7 @@ impl Scanner {
                     df: df.as_ref(),
                 },
                 text_of,
+                set_of,
                 |_| true,
                 &config,
             )
@@ -595,11 +645,13 @@ pub(crate) struct Sketched<'a, K: ?Sized> {
 }
 
 /// Candidates, verification, clusters and spans: everything after sketching. `text_of(i)` is
-/// document `i`'s text (`None` when it cannot be had: its pairs are dropped); only candidates
-/// for which `wanted` holds are verified.
+/// document `i`'s text and `set_of(i)` its sorted, distinct shingle fingerprints (as
+/// [`shingle::fingerprint_set`] makes them; `None` when they cannot be had: its pairs are
+/// dropped); only candidates for which `wanted` holds are verified.
 pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
     docs: &Sketched<'_, K>,
     text_of: impl Fn(usize) -> Option<std::borrow::Cow<'t, str>> + Sync,
+    set_of: impl Fn(usize) -> Option<Vec<u32>> + Sync,
     wanted: impl Fn(lsh::CandidatePair) -> bool,
     config: &Config,
 ) -> Report {
@@ -624,7 +676,7 @@ pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
     lap(&mut timings.candidates);
     progress.start(progress::Stage::Verify, candidates.len());
     let n = docs.ids.len();
-    let verified = verify::verify(&docs.lengths, &text_of, &candidates, config, docs.df);
+    let verified = verify::verify_sets(&docs.lengths, set_of, &candidates, config, docs.df);
     progress.finish();
     lap(&mut timings.verify);
 
@@ -710,8 +762,8 @@ pub fn compare(a: &Document, b: &Document, config: &Config) -> Comparison {
     in_pool(config.threads(), || {
         let (k, seed) = (config.shingle_size(), config.seed());
         let (sa, sb) = rayon::join(
-            || shingle::shingle_set(&a.text, k, seed),
-            || shingle::shingle_set(&b.text, k, seed),
+            || shingle::fingerprint_set(&a.text, k, seed),
+            || shingle::fingerprint_set(&b.text, k, seed),
         );
         let similarity = verify::similarity(&sa, &sb);
         Comparison {

@@ -278,29 +278,68 @@ pub fn shingle_set(text: &str, k: usize, seed: u64) -> Vec<u64> {
     set
 }
 
+/// The sorted, distinct fingerprints ([`crate::minhash::fingerprint`]: the top 32 bits of a
+/// shingle hash) of `text`'s shingles: the sets verification compares. Half the size of
+/// [`shingle_set`]; two shingles share a fingerprint with probability 2^-32, so a pair of
+/// documents of a thousand shingles each is off by one shared shingle about once in four
+/// thousand pairs.
+pub fn fingerprint_set(text: &str, k: usize, seed: u64) -> Vec<u32> {
+    let mut set = Vec::with_capacity(text.len() / 5 + 8);
+    for_each_shingle(text, k, seed, |h| set.push(crate::minhash::fingerprint(h)));
+    sort_fingerprints(&mut set);
+    set.dedup();
+    set
+}
+
+/// Sorts fingerprints (and dedups nothing), as [`shingle_set`] sorts hashes; for sets read
+/// back in any order.
+pub fn sort_fingerprints(v: &mut Vec<u32>) {
+    sort_hashes(v);
+}
+
+/// A value whose top bits are uniform, for [`sort_hashes`].
+trait Uniform: Copy + Ord + Default {
+    const BITS: u32;
+    /// The top `bits` bits.
+    fn top(self, bits: u32) -> usize;
+}
+
+impl Uniform for u64 {
+    const BITS: u32 = 64;
+    fn top(self, bits: u32) -> usize {
+        (self >> (64 - bits)) as usize
+    }
+}
+
+impl Uniform for u32 {
+    const BITS: u32 = 32;
+    fn top(self, bits: u32) -> usize {
+        (self >> (32 - bits)) as usize
+    }
+}
+
 /// Sorts hashes whose top bits are uniform: one pass spreads them over buckets by their top
 /// bits (a few per bucket), then each bucket is sorted on its own; faster than a comparison
 /// sort over the whole set, and the same result.
-fn sort_hashes(v: &mut Vec<u64>) {
+fn sort_hashes<T: Uniform>(v: &mut Vec<T>) {
     let n = v.len();
     if n < 256 {
         v.sort_unstable();
         return;
     }
     // About four hashes per bucket.
-    let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(6, 20);
-    let shift = 64 - bits;
+    let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(6, 20.min(T::BITS));
     let mut starts = vec![0u32; (1 << bits) + 1];
     for &h in v.iter() {
-        starts[(h >> shift) as usize + 1] += 1;
+        starts[h.top(bits) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut out = vec![0u64; n];
+    let mut out = vec![T::default(); n];
     let mut at = starts.clone();
     for &h in v.iter() {
-        let b = (h >> shift) as usize;
+        let b = h.top(bits);
         out[at[b] as usize] = h;
         at[b] += 1;
     }
@@ -331,6 +370,19 @@ mod tests {
             sort_hashes(&mut v);
             proptest::prop_assert_eq!(v, want);
         }
+
+        /// And the same for fingerprints.
+        #[test]
+        fn fingerprints_sort_like_sort_unstable(
+            mut v in proptest::collection::vec(proptest::num::u32::ANY, 0..3000),
+            skew in 0u32..32,
+        ) {
+            v.iter_mut().for_each(|x| *x >>= skew);
+            let mut want = v.clone();
+            want.sort_unstable();
+            sort_fingerprints(&mut v);
+            proptest::prop_assert_eq!(v, want);
+        }
     }
 
     proptest::proptest! {
@@ -353,6 +405,19 @@ mod tests {
                 want
             );
         }
+    }
+
+    #[test]
+    fn fingerprint_set_is_the_shingle_sets_top_bits() {
+        let text: String = (0..3000).map(|i| format!("w{} ", i % 1700)).collect();
+        let mut want: Vec<u32> = shingle_set(&text, 5, 9)
+            .iter()
+            .map(|&h| crate::minhash::fingerprint(h))
+            .collect();
+        want.sort_unstable();
+        want.dedup();
+        assert!(want.len() > 1000);
+        assert_eq!(fingerprint_set(&text, 5, 9), want);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::boilerplate::DocFrequency;
 use crate::config::Config;
 use crate::lsh::CandidatePair;
-use crate::shingle::shingle_set;
+use crate::shingle::fingerprint_set;
 
 /// Exact figures of a pair, from their shingle sets.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -85,21 +85,26 @@ impl Relation {
     }
 }
 
-/// Exact figures of two sorted, distinct shingle sets, all shingles weighing the same.
-pub fn similarity(a: &[u64], b: &[u64]) -> Similarity {
-    weighted_similarity(a, b, |_| 1.0)
+/// Exact figures of two sorted, distinct shingle sets (hashes, or fingerprints as
+/// [`verify`] uses), all shingles weighing the same.
+pub fn similarity<T: Ord>(a: &[T], b: &[T]) -> Similarity {
+    figures(a, b, |_| 1.0, |_| 1.0)
 }
 
 /// Exact figures of two sorted, distinct shingle sets; the content figures weigh each shingle
 /// with `weight`.
-pub fn weighted_similarity(a: &[u64], b: &[u64], weight: impl Fn(u64) -> f64) -> Similarity {
+pub fn weighted_similarity<T: Ord + Copy>(
+    a: &[T],
+    b: &[T],
+    weight: impl Fn(T) -> f64,
+) -> Similarity {
     figures(a, b, |i| weight(a[i]), |j| weight(b[j]))
 }
 
 /// [`weighted_similarity`] with the weights of `a[i]` and `b[j]` given by position.
-fn figures(
-    a: &[u64],
-    b: &[u64],
+fn figures<T: Ord>(
+    a: &[T],
+    b: &[T],
     weight_a: impl Fn(usize) -> f64,
     weight_b: impl Fn(usize) -> f64,
 ) -> Similarity {
@@ -223,6 +228,25 @@ pub fn verify<'t>(
     config: &Config,
     df: Option<&DocFrequency>,
 ) -> Vec<VerifiedPair> {
+    let (k, seed) = (config.shingle_size(), config.seed());
+    verify_sets(
+        lengths,
+        |d| Some(fingerprint_set(&text_of(d)?, k, seed)),
+        candidates,
+        config,
+        df,
+    )
+}
+
+/// [`verify`] with each document's set given by `set_of(i)`: its shingles' sorted, distinct
+/// fingerprints, as [`fingerprint_set`] makes them from its text (`None` drops its pairs).
+pub fn verify_sets(
+    lengths: &[usize],
+    set_of: impl Fn(usize) -> Option<Vec<u32>> + Sync,
+    candidates: &[CandidatePair],
+    config: &Config,
+    df: Option<&DocFrequency>,
+) -> Vec<VerifiedPair> {
     const NONE: u32 = u32::MAX;
     let mut slot = vec![NONE; lengths.len()];
     let weighted = df.is_some() && config.boilerplate_df().is_some();
@@ -255,14 +279,14 @@ pub fn verify<'t>(
             end += 1;
         }
         // Each set with its shingles' document frequencies, looked up once per document.
-        let sets: Vec<Option<(Vec<u64>, Vec<u8>)>> = involved
+        let sets: Vec<Option<(Vec<u32>, Vec<u8>)>> = involved
             .par_iter()
             .with_max_len(1)
             .map(|&d| {
-                let set = shingle_set(&text_of(d)?, config.shingle_size(), config.seed());
+                let set = set_of(d)?;
                 let mut dfs = Vec::new();
                 if let (Some(df), true) = (df, weighted) {
-                    df.dfs_into(&set, &mut dfs);
+                    df.dfs_of_fingerprints_into(&set, &mut dfs);
                 }
                 Some((set, dfs))
             })
@@ -327,7 +351,7 @@ mod tests {
 
     #[test]
     fn empty_sets() {
-        let s = similarity(&[], &[]);
+        let s = similarity::<u32>(&[], &[]);
         assert_eq!((s.jaccard, s.containment_a_in_b, s.shared), (1.0, 0.0, 0));
         assert_eq!(relation(&s, &Config::default()), None);
         assert_eq!(similarity(&[1], &[]).jaccard, 0.0);

@@ -134,3 +134,27 @@ fn a_file_changed_during_the_run_is_an_error_not_a_wrong_pair() {
     assert!(scan.report.pairs.is_empty());
     assert!(scan.errors[0].to_string().contains("corpus.jsonl"));
 }
+
+#[test]
+fn verification_reads_the_spilled_fingerprints_not_the_files() {
+    let dir = scratch("spilled");
+    let (jsonl, _) = write_corpus(&dir);
+    let config = Config::builder().spans(false).build().unwrap();
+    let expected = {
+        let (scanner, _) = stream(&jsonl, 64 << 10, &config);
+        json(&scanner.finish().report)
+    };
+    // With no span report, nothing reads the texts again once they are sketched: a file
+    // changed after reading (which rereading would notice) changes nothing.
+    let (scanner, _) = stream(&jsonl, 64 << 10, &config);
+    let changed: Vec<u8> = std::fs::read(&jsonl)
+        .unwrap()
+        .iter()
+        .map(|&b| if b == b'a' { b'o' } else { b })
+        .collect();
+    std::fs::write(&jsonl, &changed).unwrap();
+    let scan = scanner.finish();
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    assert!(scan.report.pairs.len() >= 20, "{}", scan.report.pairs.len());
+    assert!(json(&scan.report) == expected, "reports differ");
+}

@@ -1,0 +1,132 @@
+//! Documents' shingle fingerprints, written to a temporary file while they are sketched and
+//! read back for verification.
+//!
+//! A streaming [`crate::Scanner`] drops each text once it is sketched. Verification needs the
+//! shingle sets of the documents in candidate pairs; without a spill it reads their texts
+//! again, parses their records and shingles them a second time. With one, each document's
+//! distinct [`crate::minhash::fingerprint`]s (four bytes a shingle, in no order) are appended
+//! to an unnamed temporary file as its batch is kept, and verification reads them back and
+//! sorts them: the same sets [`crate::shingle::fingerprint_set`] makes from the text.
+//!
+//! The file is made by [`tempfile::tempfile`] in the system's temporary folder (`TMPDIR` on
+//! Unix): it has no name, so nothing is left behind, whatever way the process ends. It takes
+//! about 0.8 bytes per byte of text, mostly in the page cache. Where it cannot be made or
+//! written (no space, a read-only folder), the documents concerned are verified from their
+//! texts as before: a spill changes speed, never results.
+
+use std::io;
+
+/// Where a document's fingerprints are in the spill file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Extent {
+    /// Byte offset.
+    offset: u64,
+    /// Fingerprints (four bytes each).
+    count: u32,
+}
+
+/// An append-only file of fingerprint runs.
+#[derive(Debug)]
+pub(crate) struct Spill {
+    file: std::fs::File,
+    /// Bytes written so far (where the next run goes).
+    end: u64,
+}
+
+impl Spill {
+    /// A new, empty spill file, or `None` when none can be made (or on a platform without
+    /// positioned file I/O).
+    pub(crate) fn new() -> Option<Spill> {
+        if !cfg!(unix) {
+            return None;
+        }
+        let file = tempfile::tempfile().ok()?;
+        Some(Spill { file, end: 0 })
+    }
+
+    /// Appends `bytes` (runs of fingerprints, little-endian, as [`append_fingerprints`] makes
+    /// them); returns the offset they start at.
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
+        let at = self.end;
+        // Advanced even on failure: a partly written run is never referred to, and the next
+        // one starts past it.
+        self.end += bytes.len() as u64;
+        write_all_at(&self.file, bytes, at)?;
+        Ok(at)
+    }
+
+    /// The extent of a run of `count` fingerprints written `start` fingerprints into a block
+    /// appended at `block`.
+    pub(crate) fn extent(block: u64, start: usize, count: usize) -> Option<Extent> {
+        Some(Extent {
+            offset: block + 4 * start as u64,
+            count: u32::try_from(count).ok()?,
+        })
+    }
+
+    /// The fingerprints at `extent`, sorted and distinct.
+    pub(crate) fn read_set(&self, extent: Extent) -> io::Result<Vec<u32>> {
+        let mut bytes = vec![0u8; 4 * extent.count as usize];
+        read_exact_at(&self.file, &mut bytes, extent.offset)?;
+        let mut set: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        drop(bytes);
+        crate::shingle::sort_fingerprints(&mut set);
+        set.dedup();
+        Ok(set)
+    }
+}
+
+/// Appends the fingerprints of `hashes` (shingle hashes) to `out`, as a spill stores them.
+pub(crate) fn append_fingerprints(hashes: &[u64], out: &mut Vec<u8>) {
+    out.reserve(4 * hashes.len());
+    for &h in hashes {
+        out.extend_from_slice(&crate::minhash::fingerprint(h).to_le_bytes());
+    }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &std::fs::File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(_: &std::fs::File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_: &std::fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_read_back_as_sorted_distinct_sets() {
+        let mut spill = Spill::new().expect("a temporary file");
+        let first: Vec<u64> = vec![5 << 32, 1 << 32, 3 << 32, 1 << 32];
+        let second: Vec<u64> = (0..1000u64).rev().map(|i| i << 33).collect();
+        let mut block = Vec::new();
+        append_fingerprints(&first, &mut block);
+        append_fingerprints(&second, &mut block);
+        let at = spill.append(&block).unwrap();
+        let next = spill.append(&block[..8]).unwrap();
+        assert_eq!((at, next), (0, block.len() as u64));
+        let a = spill.read_set(Spill::extent(at, 0, 4).unwrap()).unwrap();
+        assert_eq!(a, vec![1, 3, 5]);
+        let b = spill.read_set(Spill::extent(at, 4, 1000).unwrap()).unwrap();
+        assert_eq!(b, (0..1000u32).map(|i| i * 2).collect::<Vec<_>>());
+        // Past the end of what was written: an error, not a short set.
+        assert!(spill.read_set(Spill::extent(next, 1, 3).unwrap()).is_err());
+    }
+}
