@@ -19,7 +19,8 @@
 //!    containment sample, in parallel (rayon).
 //! 5. [`lsh`]: candidate pairs by MinHash banding (Jaccard) and by shared sample hashes
 //!    (containment).
-//! 6. [`verify`]: exact Jaccard and containment on the real shingle sets.
+//! 6. [`verify`]: Jaccard and containment on the whole shingle sets (as 32-bit fingerprints,
+//!    spilled to a temporary file while sketching when texts are dropped).
 //! 7. [`cluster`]: union–find over the reported pairs.
 //! 8. [`spans`]: for each reported pair, the shared and differing byte ranges.
 //! 9. [`report`] and [`output`]: the serialisable result and its renderings.
@@ -197,7 +198,7 @@ struct Held {
     /// The text, unless it can be read again from its place.
     text: Option<Box<str>>,
     /// Where its shingles' fingerprints were spilled, if they were.
-    spilled: Option<spill::Extent>,
+    spilled: spill::Offset,
 }
 
 impl Held {
@@ -368,8 +369,8 @@ impl Scanner {
             .collect();
         let spilling = self.spill.is_some();
         // Per document: its sketch, checksum and length, and where its fingerprints wait to
-        // be spilled (worker, first fingerprint, count).
-        type Sketched = (minhash::Sketch, u64, usize, Option<(usize, usize, usize)>);
+        // be spilled (worker, first fingerprint).
+        type Sketched = (minhash::Sketch, u64, usize, Option<(usize, usize)>);
         let mut sketched: Vec<Sketched> = Vec::new();
         let mut run = || {
             sketched.par_extend(docs.par_iter_mut().with_max_len(1).map(|d| {
@@ -392,8 +393,10 @@ impl Scanner {
                 let len = d.text.len();
                 let mut spilled_at = None;
                 if rereadable(d) {
-                    if spilling {
-                        spilled_at = Some((t, spilled.len() / 4, set.len()));
+                    // A set's size is the sketch's count of shingles, which says how many
+                    // fingerprints to read back (a set too large to count is not spilled).
+                    if spilling && u32::try_from(set.len()).is_ok_and(|n| n < u32::MAX) {
+                        spilled_at = Some((t, spilled.len() / 4));
                         spill::append_fingerprints(set, spilled);
                     }
                     drop(std::mem::take(&mut d.text));
@@ -451,9 +454,9 @@ impl Scanner {
                 held.push(Held {
                     checksum,
                     len,
-                    spilled: spilled.and_then(|(t, start, count)| {
-                        spill::Spill::extent(blocks[t]?, start, count)
-                    }),
+                    spilled: spilled
+                        .and_then(|(t, start)| Some(spill::Spill::offset(blocks[t]?, start)))
+                        .unwrap_or(spill::Offset::NONE),
                     text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
                     id: d.id.into_boxed_str(),
                     place: files.place(d.source),
@@ -547,8 +550,11 @@ impl Scanner {
         };
         // Spilled fingerprints when there are, else the text shingled again.
         let set_of = |i: usize| -> Option<Vec<u32>> {
-            let spilled = spill.as_ref().zip(docs[order[i]].spilled);
-            if let Some(Ok(set)) = spilled.map(|(spill, extent)| spill.read_set(extent)) {
+            let count = sketches.shingles(i) as usize;
+            let spilled = spill
+                .as_ref()
+                .map(|s| s.read_set(docs[order[i]].spilled, count));
+            if let Some(Ok(set)) = spilled {
                 return Some(set);
             }
             let (k, seed) = (config.shingle_size(), config.seed());

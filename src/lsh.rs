@@ -322,20 +322,22 @@ fn containment_pairs<K: Sketches + ?Sized>(
     let mut merged: Vec<(u64, f32)> = Vec::new();
     let mut pending: Vec<(u64, f32)> = Vec::with_capacity(PAIRS_PER_MERGE);
     let mut postings: Vec<u64> = Vec::new();
-    // Each eligible document's sample, and how far the passes so far have read it.
-    let mut samples: Vec<(u32, &[u32])> = (0..sketches.len())
+    // Each eligible document, and how far the passes so far have read its sample (documents
+    // only, 4 bytes each: their samples are looked up again on each pass).
+    let mut samples: Vec<u32> = (0..sketches.len())
         .filter(|&i| eligible(i))
-        .map(|i| (i as u32, sketches.sample(i)))
+        .map(|i| i as u32)
         .collect();
     // Visit the samples in the order they lie in memory (a store keeps them in arrival order,
     // not id order), so each pass reads memory forward; postings are sorted afterwards.
-    samples.sort_unstable_by_key(|(_, s)| s.as_ptr() as usize);
+    samples.sort_unstable_by_key(|&i| sketches.sample(i as usize).as_ptr() as usize);
     let mut read = vec![0u32; samples.len()];
     for pass in 0..passes {
         // Fingerprints whose top bits fall in this pass's share of the range.
         let hi = ((pass + 1) << 32) / passes;
         postings.clear();
-        for (&(doc, sample), at) in samples.iter().zip(read.iter_mut()) {
+        for (&doc, at) in samples.iter().zip(read.iter_mut()) {
+            let sample = sketches.sample(doc as usize);
             let from = *at as usize;
             // A few entries per pass: a forward scan reads them in order (a binary search
             // would jump around the sample, a cache miss per probe).
@@ -394,7 +396,7 @@ const POSTINGS_PER_PASS: usize = 1 << 18;
 /// entries; a pass visits every document's cursor, a few nanoseconds each).
 const MAX_PASSES: usize = 64;
 /// (pair, weight) entries waiting to be merged (16 bytes each).
-const PAIRS_PER_MERGE: usize = 1 << 17;
+const PAIRS_PER_MERGE: usize = 1 << 16;
 
 /// Adds `pending`'s weights into `merged` (sorted, one entry per pair) and empties it: only
 /// `pending` is sorted, then the two sorted lists are merged in place from the back, so a

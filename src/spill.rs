@@ -16,13 +16,15 @@
 
 use std::io;
 
-/// Where a document's fingerprints are in the spill file.
+/// Where a document's fingerprints start in the spill file (their number is the document's
+/// count of distinct shingles, which its sketch keeps): 8 bytes a document, with
+/// [`Offset::NONE`] for a document not spilled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Extent {
-    /// Byte offset.
-    offset: u64,
-    /// Fingerprints (four bytes each).
-    count: u32,
+pub(crate) struct Offset(u64);
+
+impl Offset {
+    /// Not spilled.
+    pub(crate) const NONE: Offset = Offset(u64::MAX);
 }
 
 /// An append-only file of fingerprint runs.
@@ -55,19 +57,20 @@ impl Spill {
         Ok(at)
     }
 
-    /// The extent of a run of `count` fingerprints written `start` fingerprints into a block
-    /// appended at `block`.
-    pub(crate) fn extent(block: u64, start: usize, count: usize) -> Option<Extent> {
-        Some(Extent {
-            offset: block + 4 * start as u64,
-            count: u32::try_from(count).ok()?,
-        })
+    /// Where a run starts that was written `start` fingerprints into a block appended at
+    /// `block`.
+    pub(crate) fn offset(block: u64, start: usize) -> Offset {
+        Offset(block + 4 * start as u64)
     }
 
-    /// The fingerprints at `extent`, sorted and distinct.
-    pub(crate) fn read_set(&self, extent: Extent) -> io::Result<Vec<u32>> {
-        let mut bytes = vec![0u8; 4 * extent.count as usize];
-        read_exact_at(&self.file, &mut bytes, extent.offset)?;
+    /// The `count` fingerprints at `at`, sorted and distinct (an error for
+    /// [`Offset::NONE`]).
+    pub(crate) fn read_set(&self, at: Offset, count: usize) -> io::Result<Vec<u32>> {
+        if at == Offset::NONE {
+            return Err(io::ErrorKind::NotFound.into());
+        }
+        let mut bytes = vec![0u8; 4 * count];
+        read_exact_at(&self.file, &mut bytes, at.0)?;
         let mut set: Vec<u32> = bytes
             .chunks_exact(4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -122,11 +125,12 @@ mod tests {
         let at = spill.append(&block).unwrap();
         let next = spill.append(&block[..8]).unwrap();
         assert_eq!((at, next), (0, block.len() as u64));
-        let a = spill.read_set(Spill::extent(at, 0, 4).unwrap()).unwrap();
+        let a = spill.read_set(Spill::offset(at, 0), 4).unwrap();
         assert_eq!(a, vec![1, 3, 5]);
-        let b = spill.read_set(Spill::extent(at, 4, 1000).unwrap()).unwrap();
+        let b = spill.read_set(Spill::offset(at, 4), 1000).unwrap();
         assert_eq!(b, (0..1000u32).map(|i| i * 2).collect::<Vec<_>>());
         // Past the end of what was written: an error, not a short set.
-        assert!(spill.read_set(Spill::extent(next, 1, 3).unwrap()).is_err());
+        assert!(spill.read_set(Spill::offset(next, 1), 3).is_err());
+        assert!(spill.read_set(Offset::NONE, 0).is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! Candidate pairs → exact figures on the real shingle sets; pairs below every threshold are
 //! dropped.
 //!
-//! Input: candidates, the documents' texts, and the corpus's shingle document frequencies.
+//! Input: candidates, the documents' shingle sets (sorted 32-bit fingerprints, from their
+//! texts or from a streaming scan's spill file), and the corpus's shingle document
+//! frequencies.
 //! Output: each pair that passes, with its exact Jaccard similarity and containment in each
 //! direction, the same three figures on *content* (every shingle weighted by how rare it is in
 //! the corpus, so site chrome and stock blurbs count for little; see [`crate::boilerplate`]),

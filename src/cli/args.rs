@@ -384,7 +384,8 @@ pub struct DetectArgs {
     /// Seed of every hash.
     #[arg(long, default_value_t = neardupe::config::DEFAULT_SEED, hide_default_value = true)]
     pub seed: u64,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core), plus one thread that reads input ahead.
+    /// Results do not depend on it.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 }
