@@ -171,8 +171,11 @@ pub struct Scanner {
     count_seconds: f64,
     /// Each worker thread's buffers, kept from batch to batch.
     workers: Vec<Worker>,
-    /// Where the fingerprints of documents whose texts are dropped go, for verification.
+    /// Where the fingerprints of documents whose texts are dropped go, for verification
+    /// (made at the first batch, if rereading).
     spill: Option<spill::Spill>,
+    /// The most bytes the spill file takes (0: no spill).
+    spill_limit: u64,
 }
 
 /// What a worker thread of [`Scanner::add`] reuses from document to document and from batch
@@ -319,6 +322,7 @@ impl Scanner {
             count_seconds: 0.0,
             workers: Vec::new(),
             spill: None,
+            spill_limit: Scanner::DEFAULT_SPILL_LIMIT,
         }
     }
 
@@ -326,11 +330,22 @@ impl Scanner {
     /// (see the type's docs).
     ///
     /// The shingle fingerprints of those documents go to a temporary file (about 0.8 bytes
-    /// per byte of text, in the system's temporary folder), so that verification reads them
-    /// back instead of reading and shingling the texts again (see the `spill` module's docs).
+    /// per byte of text, in the system's temporary folder, up to [`Scanner::spill_limit`]),
+    /// so that verification reads them back instead of reading and shingling the texts again.
     pub fn rereading(mut self, options: input::ReadOptions) -> Scanner {
         self.reread = Some(options);
-        self.spill = spill::Spill::new();
+        self
+    }
+
+    /// The default of [`Scanner::spill_limit`]: 1 GiB, about 1.3 GB of text.
+    pub const DEFAULT_SPILL_LIMIT: u64 = 1 << 30;
+
+    /// Caps the temporary file of fingerprints a rereading scan writes (0: none). Documents
+    /// past the cap are verified from their texts, read again; results are the same. The cap
+    /// keeps the file in the page cache: written past the kernel's dirty-page limits (a few
+    /// GiB), it would make sketching wait for the disk.
+    pub fn spill_limit(mut self, bytes: u64) -> Scanner {
+        self.spill_limit = bytes;
         self
     }
 
@@ -367,7 +382,10 @@ impl Scanner {
             .into_iter()
             .map(std::sync::Mutex::new)
             .collect();
-        let spilling = self.spill.is_some();
+        if self.reread.is_some() && self.spill.is_none() && self.docs.is_empty() {
+            self.spill = spill::Spill::new(self.spill_limit);
+        }
+        let spilling = self.spill.as_ref().is_some_and(|s| !s.is_full());
         // Per document: its sketch, checksum and length, and where its fingerprints wait to
         // be spilled (worker, first fingerprint).
         type Sketched = (minhash::Sketch, u64, usize, Option<(usize, usize)>);

@@ -36,9 +36,20 @@ fn write_corpus(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn stream(path: &Path, batch_bytes: usize, config: &Config) -> (Scanner, input::Input) {
+    stream_spilling(path, batch_bytes, config, Scanner::DEFAULT_SPILL_LIMIT)
+}
+
+fn stream_spilling(
+    path: &Path,
+    batch_bytes: usize,
+    config: &Config,
+    spill_limit: u64,
+) -> (Scanner, input::Input) {
     let options = ReadOptions::default();
     let plan = input::plan(&[path], &options);
-    let mut scanner = Scanner::new(config, plan.expected_bytes).rereading(options.clone());
+    let mut scanner = Scanner::new(config, plan.expected_bytes)
+        .rereading(options.clone())
+        .spill_limit(spill_limit);
     let mut batches = 0;
     let read = plan.read(&options, batch_bytes, |batch| {
         batches += 1;
@@ -46,6 +57,16 @@ fn stream(path: &Path, batch_bytes: usize, config: &Config) -> (Scanner, input::
     });
     assert!(batches > 10, "{batches} batches");
     (scanner, read)
+}
+
+/// Rewrites a file with other words of the same length (every line still parses).
+fn change_words(path: &Path) {
+    let changed: Vec<u8> = std::fs::read(path)
+        .unwrap()
+        .iter()
+        .map(|&b| if b == b'a' { b'o' } else { b })
+        .collect();
+    std::fs::write(path, changed).unwrap();
 }
 
 fn json(r: &Report) -> String {
@@ -109,12 +130,7 @@ fn a_file_changed_during_the_run_is_an_error_not_a_wrong_pair() {
     let config = Config::default();
     let (scanner, _) = stream(&jsonl, 64 << 10, &config);
     let before = std::fs::read(&jsonl).unwrap();
-    // Same length, different words: every line still parses.
-    let changed: Vec<u8> = before
-        .iter()
-        .map(|&b| if b == b'a' { b'o' } else { b })
-        .collect();
-    std::fs::write(&jsonl, &changed).unwrap();
+    change_words(&jsonl);
     let scan = scanner.finish();
     assert!(scan.report.pairs.is_empty(), "{}", scan.report.pairs.len());
     assert!(!scan.errors.is_empty());
@@ -147,14 +163,35 @@ fn verification_reads_the_spilled_fingerprints_not_the_files() {
     // With no span report, nothing reads the texts again once they are sketched: a file
     // changed after reading (which rereading would notice) changes nothing.
     let (scanner, _) = stream(&jsonl, 64 << 10, &config);
-    let changed: Vec<u8> = std::fs::read(&jsonl)
-        .unwrap()
-        .iter()
-        .map(|&b| if b == b'a' { b'o' } else { b })
-        .collect();
-    std::fs::write(&jsonl, &changed).unwrap();
+    change_words(&jsonl);
     let scan = scanner.finish();
     assert!(scan.errors.is_empty(), "{:?}", scan.errors);
     assert!(scan.report.pairs.len() >= 20, "{}", scan.report.pairs.len());
     assert!(json(&scan.report) == expected, "reports differ");
+}
+
+#[test]
+fn the_spill_limit_moves_verification_to_the_texts_not_the_results() {
+    let dir = scratch("spill-limit");
+    let (jsonl, _) = write_corpus(&dir);
+    let config = Config::builder().spans(false).build().unwrap();
+    let report = |limit| {
+        let (scanner, _) = stream_spilling(&jsonl, 64 << 10, &config, limit);
+        let scan = scanner.finish();
+        assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+        json(&scan.report)
+    };
+    let whole = report(Scanner::DEFAULT_SPILL_LIMIT);
+    // Part spilled (the first batches), part read again; none spilled.
+    assert!(
+        report(64 << 10) == whole,
+        "a partial spill changed the report"
+    );
+    assert!(report(0) == whole, "no spill changed the report");
+    // With no spill, verification does read the texts: a changed file is noticed.
+    let (scanner, _) = stream_spilling(&jsonl, 64 << 10, &config, 0);
+    change_words(&jsonl);
+    let scan = scanner.finish();
+    assert!(!scan.errors.is_empty());
+    assert!(scan.report.pairs.is_empty(), "{}", scan.report.pairs.len());
 }
