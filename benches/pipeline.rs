@@ -172,6 +172,34 @@ fn stages(c: &mut Criterion) {
     });
     g.finish();
 
+    // The streaming sketch stage alone (signatures, samples, document-frequency counting),
+    // as `Scanner::add` runs it on batches already read: its scaling from 1 to 2 threads is
+    // the figure, which `--stats` cannot isolate now that reading overlaps it.
+    let mut g = c.benchmark_group("sketch_stage");
+    g.throughput(Throughput::Bytes(total));
+    g.sample_size(10);
+    for threads in [1, 2] {
+        let config = Config::builder().threads(Some(threads)).build().unwrap();
+        g.bench_function(BenchmarkId::new("2k docs, threads", threads), |b| {
+            b.iter_batched(
+                || {
+                    docs.chunks(250)
+                        .map(<[Document]>::to_vec)
+                        .collect::<Vec<_>>()
+                },
+                |batches| {
+                    let mut scanner = neardupe::Scanner::new(&config, total);
+                    for batch in batches {
+                        scanner.add(batch);
+                    }
+                    scanner.len()
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+
     let mut g = c.benchmark_group("end_to_end");
     g.throughput(Throughput::Bytes(total));
     g.sample_size(10);

@@ -396,7 +396,7 @@ const POSTINGS_PER_PASS: usize = 1 << 18;
 /// entries; a pass visits every document's cursor, a few nanoseconds each).
 const MAX_PASSES: usize = 64;
 /// (pair, weight) entries waiting to be merged (16 bytes each).
-const PAIRS_PER_MERGE: usize = 1 << 16;
+const PAIRS_PER_MERGE: usize = 1 << 17;
 
 /// Adds `pending`'s weights into `merged` (sorted, one entry per pair) and empties it: only
 /// `pending` is sorted, then the two sorted lists are merged in place from the back, so a
