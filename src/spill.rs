@@ -38,7 +38,8 @@ pub(crate) struct Spill {
     end: u64,
     /// The most bytes it takes.
     limit: u64,
-    /// Whether a run was refused for the limit (later documents are not spilled).
+    /// Whether a run was refused for the limit or failed to write (later documents are not
+    /// spilled: a full disk stays full).
     full: bool,
 }
 
@@ -58,23 +59,22 @@ impl Spill {
         })
     }
 
-    /// Whether it has refused a run for its limit.
+    /// Whether it has refused a run for its limit, or failed to write one.
     pub(crate) fn is_full(&self) -> bool {
         self.full
     }
 
     /// Appends `bytes` (runs of fingerprints, little-endian, as [`append_fingerprints`] makes
     /// them); returns the offset they start at. Past the limit nothing is written: an error.
+    /// After any error the spill is full.
     pub(crate) fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
         if self.end + bytes.len() as u64 > self.limit {
             self.full = true;
             return Err(io::Error::other("the spill file is at its size limit"));
         }
         let at = self.end;
-        // Advanced even on failure: a partly written run is never referred to, and the next
-        // one starts past it.
+        write_all_at(&self.file, bytes, at).inspect_err(|_| self.full = true)?;
         self.end += bytes.len() as u64;
-        write_all_at(&self.file, bytes, at)?;
         Ok(at)
     }
 
@@ -158,5 +158,19 @@ mod tests {
         assert!(spill.append(&vec![0u8; 1 << 20]).is_err());
         assert!(spill.is_full());
         assert!(Spill::new(0).is_none());
+    }
+
+    #[test]
+    fn a_failed_write_fills_the_spill() {
+        // A file open for reading only: every write fails.
+        let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+        let mut spill = Spill {
+            file,
+            end: 0,
+            limit: 1 << 20,
+            full: false,
+        };
+        assert!(spill.append(&[1, 2, 3, 4]).is_err());
+        assert!(spill.is_full());
     }
 }
