@@ -22,11 +22,12 @@
 //! Counts stop at 255. A shingle's counter is picked by the top 32 bits of its hash, the same
 //! bits the containment sample keeps, so sampled shingles have frequencies too.
 //!
-//! Counting is lock-free: a batch of documents' shingles is first split by the top 8 bits of
-//! the hash into 256 buckets, and each bucket then updates its own 1/256 of the counters on one
-//! thread, with the counter a few shingles ahead prefetched (a batch has too few shingles per
-//! region for the region to stay in cache). Increments commute, so the counts (and every
-//! figure) are the same whatever the thread count.
+//! Counting needs no pass of its own. Each thread keeps the counters it owes in a buffer,
+//! split by region of 65,536 counters; when a region's part is full, the thread takes that
+//! region's lock and applies them at once. A region is 64 KB, so its cache lines are read in
+//! order first and the increments then hit the cache: counting reads and writes the array a
+//! few times in all, instead of once per batch of documents. Increments commute, so the
+//! counts (and every figure) are the same whatever the thread count and order.
 
 use rayon::prelude::*;
 
@@ -48,14 +49,112 @@ fn prefetch(x: &u8) {
     let _ = x;
 }
 
-/// Regions of the counter array, one per value of a hash's top 8 bits.
-const REGIONS: usize = 256;
+/// Counters a saved sketch's length is a multiple of.
+const ALIGN: usize = 256;
 
-/// Counters to increment, split by region (a hash's top 8 bits), each as its offset in the
-/// region: waiting to be counted ([`DocFrequency::add_buckets`]). Counting empties them and
-/// keeps their memory, so a scan reuses them batch after batch.
+/// Counters per region of [`Counter`]: an offset in a region fits in 16 bits.
+const REGION: usize = 1 << 16;
+
+/// Counter increments a thread holds per region before it applies them (two bytes each):
+/// four per cache line of a region, so applying them reads each line about once.
+const PENDING_PER_REGION: usize = 4096;
+
+/// Counter increments waiting to be applied, by region ([`Counter::add`]), kept by one
+/// thread from batch to batch; [`Counter::flush`] applies what is left.
 #[derive(Debug, Default)]
-pub struct Buckets(Vec<Vec<u32>>);
+pub struct Pending {
+    /// `PENDING_PER_REGION` offsets per region.
+    offsets: Vec<u16>,
+    /// How many of each region's are in use.
+    lens: Vec<u16>,
+}
+
+/// A [`DocFrequency`] open for counting from many threads at once: each region of counters
+/// behind its own lock.
+pub struct Counter<'a> {
+    regions: Vec<std::sync::Mutex<&'a mut [u8]>>,
+    width: u64,
+    /// Nanoseconds spent applying increments, summed over threads.
+    spent: std::sync::atomic::AtomicU64,
+}
+
+impl Counter<'_> {
+    /// Seconds spent applying increments so far, summed over the threads that did.
+    pub fn seconds(&self) -> f64 {
+        self.spent.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
+    }
+
+    /// Counts one document's distinct shingles (each once), through `pending`.
+    pub fn add(&self, pending: &mut Pending, shingles: &[u64]) {
+        if pending.lens.len() != self.regions.len() {
+            self.flush(pending);
+            pending.offsets = vec![0; self.regions.len() * PENDING_PER_REGION];
+            pending.lens = vec![0; self.regions.len()];
+        }
+        for &h in shingles {
+            let slot = slot_in(crate::minhash::fingerprint(h), self.width);
+            let (r, offset) = (slot / REGION, (slot % REGION) as u16);
+            let len = &mut pending.lens[r];
+            pending.offsets[r * PENDING_PER_REGION + usize::from(*len)] = offset;
+            *len += 1;
+            if usize::from(*len) == PENDING_PER_REGION {
+                *len = 0;
+                self.apply(
+                    r,
+                    &pending.offsets[r * PENDING_PER_REGION..][..PENDING_PER_REGION],
+                );
+            }
+        }
+    }
+
+    /// Applies every increment waiting in `pending`.
+    pub fn flush(&self, pending: &mut Pending) {
+        for (r, len) in pending.lens.iter_mut().enumerate() {
+            let len = std::mem::take(len);
+            if len > 0 {
+                self.apply(
+                    r,
+                    &pending.offsets[r * PENDING_PER_REGION..][..usize::from(len)],
+                );
+            }
+        }
+    }
+
+    /// Applies every increment waiting in any of `pendings`, one region per task.
+    pub fn flush_all(&self, pendings: &mut [Pending]) {
+        let pendings: Vec<&Pending> = pendings.iter().filter(|p| !p.lens.is_empty()).collect();
+        (0..self.regions.len()).into_par_iter().for_each(|r| {
+            for p in &pendings {
+                let len = usize::from(p.lens[r]);
+                self.apply(r, &p.offsets[r * PENDING_PER_REGION..][..len]);
+            }
+        });
+        drop(pendings);
+    }
+
+    fn apply(&self, r: usize, offsets: &[u16]) {
+        if offsets.is_empty() {
+            return;
+        }
+        let clock = std::time::Instant::now();
+        let mut counts = self.regions[r].lock().unwrap_or_else(|e| e.into_inner());
+        // The region's cache lines, in order, so that the processor streams them in rather
+        // than missing on every increment.
+        if offsets.len() * 4 >= counts.len() / 64 {
+            for line in counts.chunks(64) {
+                prefetch(&line[0]);
+            }
+        }
+        for &o in offsets {
+            let c = &mut counts[usize::from(o)];
+            *c = c.saturating_add(1);
+        }
+        drop(counts);
+        let spent = u64::try_from(clock.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.spent
+            .fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 /// Approximate document frequencies of shingle hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +166,7 @@ impl DocFrequency {
     /// A sketch sized for about `shingles` (document, distinct shingle) additions.
     pub fn with_capacity(shingles: usize) -> DocFrequency {
         let width = (shingles / 3).clamp(1 << 16, 1 << 32);
-        let width = width.div_ceil(REGIONS) * REGIONS;
+        let width = width.div_ceil(ALIGN) * ALIGN;
         DocFrequency {
             counts: vec![0; width],
         }
@@ -89,7 +188,7 @@ impl DocFrequency {
     }
 
     fn slot_of_fingerprint(&self, fp: u32) -> usize {
-        ((u64::from(fp) * self.counts.len() as u64) >> 32) as usize
+        slot_in(fp, self.counts.len() as u64)
     }
 
     fn slot(&self, h: u64) -> usize {
@@ -104,64 +203,31 @@ impl DocFrequency {
         }
     }
 
-    /// Adds one document's distinct shingles (each once) to `buckets`, to be counted by
-    /// [`DocFrequency::add_buckets`].
-    pub fn gather(&self, buckets: &mut Buckets, shingles: &[u64]) {
-        if buckets.0.is_empty() {
-            buckets.0 = vec![Vec::new(); REGIONS];
-        }
-        let region = (self.counts.len() / REGIONS) as u64;
-        for &h in shingles {
-            // The slot's region is the hash's top 8 bits, as the width is a multiple of
-            // `REGIONS`; what is kept is the slot's offset in it.
-            let r = h >> 56;
-            let offset = self.slot(h) as u64 - r * region;
-            buckets.0[r as usize].push(offset as u32);
+    /// Opens the sketch for counting from many threads ([`Counter::add`]).
+    pub fn counter(&mut self) -> Counter<'_> {
+        let width = self.counts.len() as u64;
+        Counter {
+            regions: self
+                .counts
+                .chunks_mut(REGION)
+                .map(std::sync::Mutex::new)
+                .collect(),
+            width,
+            spent: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
-    /// Counts many documents' distinct shingles, in parallel (see the module docs).
+    /// Counts many documents' distinct shingles, in parallel.
     pub fn add_documents<D: AsRef<[u64]> + Sync>(&mut self, docs: &[D]) {
-        let mut parts: Vec<Buckets> = docs
-            .par_chunks(256)
-            .map(|chunk| {
-                let mut b = Buckets::default();
-                chunk.iter().for_each(|d| self.gather(&mut b, d.as_ref()));
-                b
+        let counter = self.counter();
+        let mut pendings: Vec<Pending> = docs
+            .par_iter()
+            .fold(Pending::default, |mut p, d| {
+                counter.add(&mut p, d.as_ref());
+                p
             })
             .collect();
-        self.add_buckets(&mut parts);
-    }
-
-    /// Counts the shingles gathered in `parts` ([`DocFrequency::gather`], by this sketch),
-    /// one region of counters per task, and empties them.
-    pub fn add_buckets(&mut self, parts: &mut [Buckets]) {
-        let region = self.counts.len() / REGIONS;
-        let parts: Vec<&mut Buckets> = parts.iter_mut().filter(|p| !p.0.is_empty()).collect();
-        // One task per region, each with its bucket of every part.
-        let mut by_region: Vec<Vec<&mut Vec<u32>>> = (0..REGIONS).map(|_| Vec::new()).collect();
-        for part in parts {
-            for (r, bucket) in part.0.iter_mut().enumerate() {
-                by_region[r].push(bucket);
-            }
-        }
-        self.counts
-            .par_chunks_mut(region)
-            .zip(by_region)
-            .for_each(|(counts, buckets)| {
-                for bucket in buckets {
-                    for (i, &offset) in bucket.iter().enumerate() {
-                        // A batch has too few shingles per region for its counters to stay
-                        // in cache: ask for the counter a few shingles ahead.
-                        if let Some(&ahead) = bucket.get(i + PREFETCH_AHEAD) {
-                            prefetch(&counts[ahead as usize]);
-                        }
-                        let c = &mut counts[offset as usize];
-                        *c = c.saturating_add(1);
-                    }
-                    bucket.clear();
-                }
-            });
+        counter.flush_all(&mut pendings);
     }
 
     /// The estimated number of documents holding `h` (at most 255, never below the truth).
@@ -217,7 +283,7 @@ impl DocFrequency {
     /// A sketch from [`DocFrequency::to_bytes`], or `None` when the length is not a positive
     /// multiple of 256.
     pub fn from_bytes(bytes: &[u8]) -> Option<DocFrequency> {
-        (!bytes.is_empty() && bytes.len() % REGIONS == 0).then(|| DocFrequency {
+        (!bytes.is_empty() && bytes.len() % ALIGN == 0).then(|| DocFrequency {
             counts: bytes.to_vec(),
         })
     }
@@ -226,6 +292,11 @@ impl DocFrequency {
     pub fn weight(&self, h: u64, t: f64) -> f64 {
         weight(self.df(h), t)
     }
+}
+
+/// The counter of fingerprint `fp` in an array of `width` counters.
+fn slot_in(fp: u32, width: u64) -> usize {
+    ((u64::from(fp) * width) >> 32) as usize
 }
 
 /// [`weight`] for every count a counter can hold, looked up instead of divided: scoring
@@ -286,13 +357,26 @@ mod tests {
         let docs: Vec<Vec<u64>> = (0..2000u64)
             .map(|d| (0..(d % 300)).map(|i| h(i * 7 + d % 5)).collect())
             .collect();
-        let mut one = DocFrequency::with_capacity(100_000);
+        // Several regions, each with more increments than a thread holds back for it.
+        let mut one = DocFrequency::with_capacity(1 << 20);
+        assert!(one.len() > 4 * REGION);
         docs.iter().for_each(|d| one.add_document(d));
-        let mut batch = DocFrequency::with_capacity(100_000);
+        let mut batch = DocFrequency::with_capacity(1 << 20);
         batch.add_documents(&docs[..700]);
         batch.add_documents(&docs[700..]);
         assert_eq!(one, batch);
         assert!(one.df(h(7)) > 200);
+        // Threads holding increments back across batches, flushed at the end.
+        let mut held = DocFrequency::with_capacity(1 << 20);
+        let mut pendings: Vec<Pending> = (0..3).map(|_| Pending::default()).collect();
+        for (i, batch) in docs.chunks(300).enumerate() {
+            let counter = held.counter();
+            batch.iter().enumerate().for_each(|(j, d)| {
+                counter.add(&mut pendings[(i + j) % 3], d);
+            });
+        }
+        held.counter().flush_all(&mut pendings);
+        assert_eq!(one, held);
     }
 
     #[test]

@@ -180,12 +180,12 @@ pub struct Scanner {
 
 /// What a worker thread of [`Scanner::add`] reuses from document to document and from batch
 /// to batch: sketching buffers, the distinct shingles of its current document, and the
-/// buckets its documents' shingles wait in until the batch is counted.
+/// document-frequency increments it has not applied yet.
 #[derive(Debug, Default)]
 struct Worker {
     scratch: minhash::Scratch,
     set: Vec<u64>,
-    buckets: boilerplate::Buckets,
+    pending: boilerplate::Pending,
     /// Fingerprints of its documents of the batch, to be spilled.
     spilled: Vec<u8>,
 }
@@ -354,7 +354,7 @@ impl Scanner {
         let clock = std::time::Instant::now();
         let hasher = &self.hasher;
         let progress = self.config.progress();
-        let df = self.df.as_ref();
+        let counter = self.df.as_mut().map(boilerplate::DocFrequency::counter);
         let reread = self.reread.is_some();
         // Whether a document's text is dropped once sketched (read again when needed).
         let rereadable = |d: &Document| {
@@ -373,10 +373,10 @@ impl Scanner {
             rayon::ThreadPool::current_num_threads,
         );
         // One set of buffers per worker thread, kept from batch to batch: sketching buffers
-        // (they grow to the largest document) and the buckets its documents' shingles are
-        // gathered into. Workers take documents one at a time, so a batch's last documents
-        // spread over the threads (runs of documents handed out in halves left one thread
-        // idle at the end of every batch).
+        // (they grow to the largest document) and the increments it owes the counters.
+        // Workers take documents one at a time, so a batch's last documents spread over the
+        // threads (runs of documents handed out in halves left one thread idle at the end of
+        // every batch).
         self.workers.resize_with(threads.max(1), Worker::default);
         let workers: Vec<std::sync::Mutex<Worker>> = std::mem::take(&mut self.workers)
             .into_iter()
@@ -399,14 +399,14 @@ impl Scanner {
                 let Worker {
                     scratch,
                     set,
-                    buckets,
+                    pending,
                     spilled,
                 } = &mut *guard;
                 set.clear();
                 let sketch = hasher.sketch_text(&d.text, scratch, set);
                 let checksum = xxhash_rust::xxh3::xxh3_64(d.text.as_bytes());
-                if let Some(df) = df {
-                    df.gather(buckets, set);
+                if let Some(counter) = &counter {
+                    counter.add(pending, set);
                 }
                 let len = d.text.len();
                 let mut spilled_at = None;
@@ -428,68 +428,50 @@ impl Scanner {
             Some(pool) => pool.install(&mut run),
             None => run(),
         }
+        if let Some(counter) = counter {
+            // Thread time, spread over the threads that counted alongside sketching.
+            self.count_seconds += counter.seconds() / threads.max(1) as f64;
+        }
         let mut workers: Vec<Worker> = workers
             .into_iter()
             .map(|w| w.into_inner().unwrap_or_else(|e| e.into_inner()))
             .collect();
-        let mut buckets: Vec<boilerplate::Buckets> = workers
-            .iter_mut()
-            .map(|w| std::mem::take(&mut w.buckets))
-            .collect();
-        // Counting (parallel over regions) and keeping the batch (one thread: sketches into
-        // the store, documents into their records) run side by side.
+        // Keeping the batch: sketches into the store, documents into their records, and
+        // each worker's fingerprints in one write (where one fails, for instance for want
+        // of space, its documents are verified from their texts).
         let Scanner {
-            df,
             sketches,
             docs: held,
             files,
-            count_seconds,
-            pool,
             spill,
             ..
         } = self;
-        let count = || {
-            if let Some(df) = df {
-                let counting = std::time::Instant::now();
-                df.add_buckets(&mut buckets);
-                *count_seconds += counting.elapsed().as_secs_f64();
-            }
-        };
-        let keep = || {
-            // Each worker's fingerprints in one write; where one fails (no space left), its
-            // documents are verified from their texts.
-            let blocks: Vec<Option<u64>> = workers
-                .iter()
-                .map(|w| {
-                    let spill = spill.as_mut()?;
+        let blocks: Vec<Option<u64>> = workers
+            .iter_mut()
+            .map(|w| {
+                let written = spill.as_mut().and_then(|spill| {
                     (!w.spilled.is_empty())
                         .then(|| spill.append(&w.spilled).ok())
                         .flatten()
-                })
-                .collect();
-            for ((s, checksum, len, spilled), d) in sketched.into_iter().zip(docs) {
-                sketches.push(&s);
-                held.push(Held {
-                    checksum,
-                    len,
-                    spilled: spilled
-                        .and_then(|(t, start)| Some(spill::Spill::offset(blocks[t]?, start)))
-                        .unwrap_or(spill::Offset::NONE),
-                    text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
-                    id: d.id.into_boxed_str(),
-                    place: files.place(d.source),
-                    encoding: d.encoding,
                 });
-            }
-        };
-        match pool {
-            Some(pool) => pool.install(|| rayon::join(count, keep)),
-            None => rayon::join(count, keep),
-        };
-        // Emptied, with their memory kept for the next batch.
-        for (w, b) in workers.iter_mut().zip(buckets) {
-            w.buckets = b;
-            w.spilled.clear();
+                // Emptied, with its memory kept for the next batch.
+                w.spilled.clear();
+                written
+            })
+            .collect();
+        for ((s, checksum, len, spilled), d) in sketched.into_iter().zip(docs) {
+            sketches.push(&s);
+            held.push(Held {
+                checksum,
+                len,
+                spilled: spilled
+                    .and_then(|(t, start)| Some(spill::Spill::offset(blocks[t]?, start)))
+                    .unwrap_or(spill::Offset::NONE),
+                text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
+                id: d.id.into_boxed_str(),
+                place: files.place(d.source),
+                encoding: d.encoding,
+            });
         }
         self.workers = workers;
         self.sketch_seconds += clock.elapsed().as_secs_f64();
@@ -520,14 +502,28 @@ impl Scanner {
             docs,
             files,
             sketches,
-            sketch_seconds,
-            count_seconds,
+            mut sketch_seconds,
+            mut count_seconds,
             workers,
             spill,
             ..
         } = self;
-        // The buffers' memory is not needed any more.
-        drop(workers);
+        // What the workers still owe the counters; then their buffers' memory is not needed.
+        let mut df = df;
+        if let Some(df) = &mut df {
+            let counting = std::time::Instant::now();
+            let mut pendings: Vec<boilerplate::Pending> =
+                workers.into_iter().map(|w| w.pending).collect();
+            let counter = df.counter();
+            match &pool {
+                Some(pool) => pool.install(|| counter.flush_all(&mut pendings)),
+                None => counter.flush_all(&mut pendings),
+            }
+            count_seconds += counting.elapsed().as_secs_f64();
+            sketch_seconds += counting.elapsed().as_secs_f64();
+        } else {
+            drop(workers);
+        }
         // Id order (then text, then the order given), whatever order the batches came in.
         // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();

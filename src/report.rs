@@ -62,7 +62,8 @@ pub struct Timings {
     /// frequencies.
     pub sketch: f64,
     /// The part of `sketch` spent updating the document-frequency sketch (the rest computes
-    /// signatures and samples).
+    /// signatures and samples). Threads count as they sketch, so this is their summed
+    /// counting time divided by the number of threads, plus the final count.
     pub counting: f64,
     /// Candidate generation (both routes).
     pub candidates: f64,
