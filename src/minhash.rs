@@ -391,14 +391,18 @@ impl MinHasher {
         let mut max_seen = [false; crate::config::ConfigBuilder::MAX_HASHES];
         for &h in shingles {
             let bin = ((u128::from(h) * n as u128) >> 64) as usize;
-            if h < bins[bin] {
-                bins[bin] = h;
-            } else if h == u64::MAX {
+            // A minimum without a branch (which shingle lowers a bin is a coin toss); the
+            // branch on `u64::MAX` is never taken in practice.
+            bins[bin] = bins[bin].min(h);
+            if h == u64::MAX {
                 max_seen[bin] = true;
             }
         }
-        let filled: Vec<bool> = (0..n).map(|i| bins[i] != u64::MAX || max_seen[i]).collect();
-        self.densify(bins, &filled);
+        let mut filled = [false; crate::config::ConfigBuilder::MAX_HASHES];
+        for (f, (&b, &m)) in filled.iter_mut().zip(bins.iter().zip(&max_seen)) {
+            *f = b != u64::MAX || m;
+        }
+        self.densify(bins, &filled[..n]);
     }
 
     /// Fills empty bins from non-empty ones chosen by a seeded probe sequence per bin.
