@@ -18,8 +18,8 @@
 //! article's sampled shingles are still found in the page's sample; the shared share of the
 //! smaller sample estimates containment directly. See [`crate::lsh`] for how both are used.
 //!
-//! Cost: one pass over the words; shingles are made distinct with an open-addressing table
-//! (no sort), and only the sample is sorted. Documents are sketched in parallel with rayon.
+//! Cost: one pass over the words; shingles are made distinct by a bucket sort on their top
+//! bits, which also leaves them in the order verification compares them in. Documents are sketched in parallel with rayon.
 //! What is kept is small: 32-bit LSH band keys (not the signature) and 32-bit fingerprints of
 //! the sampled shingles ([`Sketch`], [`SketchStore`]).
 
@@ -212,7 +212,7 @@ pub fn fingerprint(h: u64) -> u32 {
 pub struct Scratch {
     words: crate::shingle::ShingleBuffers,
     shingles: Vec<u64>,
-    table: Vec<u64>,
+    starts: Vec<u32>,
     bins: Vec<u64>,
     sample: Vec<u32>,
     bands: Vec<u32>,
@@ -274,10 +274,10 @@ impl MinHasher {
     }
 
     /// The sketch of one text, reusing `scratch`; the text's distinct shingle hashes are
-    /// appended to `distinct` (in no particular order), for document frequencies.
+    /// appended to `distinct`, sorted, for document frequencies and verification.
     ///
-    /// One pass over the words; shingles are made distinct with an open-addressing table
-    /// (no sort), and only the small sample is sorted.
+    /// One pass over the words; shingles are made distinct by a bucket sort on their top
+    /// bits ([`crate::shingle::sorted_distinct_into`]).
     pub fn sketch_text(
         &self,
         text: &str,
@@ -294,7 +294,7 @@ impl MinHasher {
             |h| shingles.push(h),
         );
         let from = distinct.len();
-        distinct_into(&scratch.shingles, &mut scratch.table, distinct);
+        crate::shingle::sorted_distinct_into(&scratch.shingles, &mut scratch.starts, distinct);
         let shingles = self.sketch_set_into(&distinct[from..], scratch);
         Sketch {
             bands: scratch.bands.as_slice().into(),
@@ -427,40 +427,6 @@ impl MinHasher {
     }
 }
 
-/// Appends the distinct values of `hashes` to `out`, in first-seen order, using `table` (an
-/// open-addressing set, cleared and sized here) instead of a sort.
-fn distinct_into(hashes: &[u64], table: &mut Vec<u64>, out: &mut Vec<u64>) {
-    let size = (2 * hashes.len()).next_power_of_two().max(16);
-    let shift = 64 - size.trailing_zeros();
-    let mask = size - 1;
-    table.clear();
-    table.resize(size, 0);
-    let mut zero_seen = false;
-    for &h in hashes {
-        if h == 0 {
-            // 0 marks an empty slot.
-            if !std::mem::replace(&mut zero_seen, true) {
-                out.push(0);
-            }
-            continue;
-        }
-        // The top bits pick the slot: hashes are uniform there.
-        let mut i = (h >> shift) as usize;
-        loop {
-            let v = table[i];
-            if v == h {
-                break;
-            }
-            if v == 0 {
-                table[i] = h;
-                out.push(h);
-                break;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,23 +496,11 @@ mod tests {
         assert_eq!(sketch.bands, h.band_keys(h.sign_set(&set).unwrap().slots()));
         assert_eq!(sketch, h.sketch_set(&set));
         assert_eq!(sketch.shingles as usize, set.len());
-    }
-
-    #[test]
-    fn distinct_without_sorting() {
-        let mut out = vec![7];
-        let mut table = Vec::new();
-        distinct_into(&[5, 0, 9, 5, 0, 1 << 63, 9, 1 << 63], &mut table, &mut out);
-        assert_eq!(out, [7, 5, 0, 9, 1 << 63]);
-        let many: Vec<u64> = (0..5000u64)
-            .map(|i| (i % 1000).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-            .collect();
-        let mut out = Vec::new();
-        distinct_into(&many, &mut table, &mut out);
-        let mut sorted = many.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        out.sort_unstable();
-        assert_eq!(out, sorted);
+        // The distinct hashes it hands back are the sorted set (spills rely on the order),
+        // after what the buffer held.
+        let mut distinct = vec![u64::MAX];
+        h.sketch_text(&t, &mut Scratch::default(), &mut distinct);
+        assert_eq!(distinct[0], u64::MAX);
+        assert_eq!(distinct[1..], set[..]);
     }
 }

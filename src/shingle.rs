@@ -271,10 +271,10 @@ fn roll_windows(words: &[u64], k: usize, mut f: impl FnMut(u64)) {
 /// The sorted, deduplicated shingle set of `text`.
 pub fn shingle_set(text: &str, k: usize, seed: u64) -> Vec<u64> {
     // About one shingle per five bytes of text: reserve once instead of growing.
-    let mut set = Vec::with_capacity(text.len() / 5 + 8);
-    for_each_shingle(text, k, seed, |h| set.push(h));
-    sort_hashes(&mut set);
-    set.dedup();
+    let mut all = Vec::with_capacity(text.len() / 5 + 8);
+    for_each_shingle(text, k, seed, |h| all.push(h));
+    let mut set = Vec::with_capacity(all.len());
+    sorted_distinct_into(&all, &mut Vec::new(), &mut set);
     set
 }
 
@@ -284,21 +284,15 @@ pub fn shingle_set(text: &str, k: usize, seed: u64) -> Vec<u64> {
 /// documents of a thousand shingles each is off by one shared shingle about once in four
 /// thousand pairs.
 pub fn fingerprint_set(text: &str, k: usize, seed: u64) -> Vec<u32> {
-    let mut set = Vec::with_capacity(text.len() / 5 + 8);
-    for_each_shingle(text, k, seed, |h| set.push(crate::minhash::fingerprint(h)));
-    sort_fingerprints(&mut set);
-    set.dedup();
+    let mut all = Vec::with_capacity(text.len() / 5 + 8);
+    for_each_shingle(text, k, seed, |h| all.push(crate::minhash::fingerprint(h)));
+    let mut set = Vec::with_capacity(all.len());
+    sorted_distinct_into(&all, &mut Vec::new(), &mut set);
     set
 }
 
-/// Sorts fingerprints (and dedups nothing), as [`shingle_set`] sorts hashes; for sets read
-/// back in any order.
-pub fn sort_fingerprints(v: &mut Vec<u32>) {
-    sort_hashes(v);
-}
-
-/// A value whose top bits are uniform, for [`sort_hashes`].
-trait Uniform: Copy + Ord + Default {
+/// A value whose top bits are uniform, for [`sorted_distinct_into`].
+pub(crate) trait Uniform: Copy + Ord + Default {
     const BITS: u32;
     /// The top `bits` bits.
     fn top(self, bits: u32) -> usize;
@@ -318,38 +312,82 @@ impl Uniform for u32 {
     }
 }
 
-/// Sorts hashes whose top bits are uniform: one pass spreads them over buckets by their top
-/// bits (a few per bucket), then each bucket is sorted on its own; faster than a comparison
-/// sort over the whole set, and the same result.
-fn sort_hashes<T: Uniform>(v: &mut Vec<T>) {
-    let n = v.len();
+/// Appends the distinct values of `hashes` (whose top bits are uniform) to `out`, sorted;
+/// `starts` is a buffer reused from call to call.
+///
+/// One pass spreads them over buckets by their top bits (about four per bucket), then each
+/// bucket is sorted on its own and its repeats dropped as it is moved into place: faster than
+/// a comparison sort of the whole set, or than an open-addressing table of what was seen
+/// (which also leaves the set unsorted, and verification needs it sorted).
+pub(crate) fn sorted_distinct_into<T: Uniform>(
+    hashes: &[T],
+    starts: &mut Vec<u32>,
+    out: &mut Vec<T>,
+) {
+    let (n, from) = (hashes.len(), out.len());
     if n < 256 {
-        v.sort_unstable();
+        out.extend_from_slice(hashes);
+        out[from..].sort_unstable();
+        dedup_from(out, from);
         return;
     }
-    // About four hashes per bucket.
     let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(6, 20.min(T::BITS));
-    let mut starts = vec![0u32; (1 << bits) + 1];
-    for &h in v.iter() {
+    starts.clear();
+    starts.resize((1 << bits) + 1, 0);
+    for &h in hashes {
         starts[h.top(bits) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut out = vec![T::default(); n];
-    let mut at = starts.clone();
-    for &h in v.iter() {
-        let b = h.top(bits);
-        out[at[b] as usize] = h;
-        at[b] += 1;
+    out.resize(from + n, T::default());
+    let spread = &mut out[from..];
+    // Each bucket's start moves to its end as it fills.
+    for &h in hashes {
+        let at = &mut starts[h.top(bits)];
+        spread[*at as usize] = h;
+        *at += 1;
     }
-    for w in starts.windows(2) {
-        let bucket = &mut out[w[0] as usize..w[1] as usize];
-        if bucket.len() > 1 {
+    // Bucket by bucket, sorted, and moved down over the repeats dropped so far.
+    let (mut kept, mut begin) = (0usize, 0usize);
+    for &end in &starts[..1 << bits] {
+        let end = end as usize;
+        let bucket = &mut spread[begin..end];
+        if bucket.len() <= 16 {
+            // A handful: insertion sort, inline (a call per bucket cost more than the sort).
+            for i in 1..bucket.len() {
+                let (h, mut j) = (bucket[i], i);
+                while j > 0 && bucket[j - 1] > h {
+                    bucket[j] = bucket[j - 1];
+                    j -= 1;
+                }
+                bucket[j] = h;
+            }
+        } else {
             bucket.sort_unstable();
         }
+        for i in begin..end {
+            let h = spread[i];
+            if kept == 0 || spread[kept - 1] != h {
+                spread[kept] = h;
+                kept += 1;
+            }
+        }
+        begin = end;
     }
-    *v = out;
+    out.truncate(from + kept);
+}
+
+/// Drops the repeats in `v[from..]` (sorted).
+fn dedup_from<T: PartialEq + Copy>(v: &mut Vec<T>, from: usize) {
+    let mut kept = from;
+    for i in from..v.len() {
+        if kept == from || v[kept - 1] != v[i] {
+            v[kept] = v[i];
+            kept += 1;
+        }
+    }
+    v.truncate(kept);
 }
 
 #[cfg(test)]
@@ -357,24 +395,33 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The bucket sort sorts like a comparison sort, for any values and sizes, hashes
-        /// and fingerprints (their top halves) alike.
+        /// The bucket sort gives what a comparison sort and a dedup give, for any values and
+        /// sizes, hashes and fingerprints (their top halves) alike, appended after what `out`
+        /// held.
         #[test]
-        fn hashes_sort_like_sort_unstable(
+        fn sorted_distinct_is_sort_and_dedup(
             mut v in proptest::collection::vec(proptest::num::u64::ANY, 0..3000),
             skew in 0u32..64,
+            repeats in 0usize..4,
         ) {
-            // Skewed values (top bits mostly zero) land in few buckets.
+            // Skewed values (top bits mostly zero) land in few buckets; repeats make runs.
             v.iter_mut().for_each(|x| *x >>= skew);
-            let mut fps: Vec<u32> = v.iter().map(|&x| (x >> 32) as u32).collect();
+            let copies: Vec<u64> = v.iter().step_by(repeats + 1).copied().collect();
+            v.extend(copies);
+            let fps: Vec<u32> = v.iter().map(|&x| (x >> 32) as u32).collect();
             let mut want = v.clone();
             want.sort_unstable();
-            sort_hashes(&mut v);
-            proptest::prop_assert_eq!(v, want);
-            let mut want = fps.clone();
+            want.dedup();
+            let mut out = vec![7u64];
+            sorted_distinct_into(&v, &mut Vec::new(), &mut out);
+            proptest::prop_assert_eq!(&out[..1], &[7u64][..]);
+            proptest::prop_assert_eq!(&out[1..], &want[..]);
+            let mut want: Vec<u32> = fps.clone();
             want.sort_unstable();
-            sort_fingerprints(&mut fps);
-            proptest::prop_assert_eq!(fps, want);
+            want.dedup();
+            let mut out = Vec::new();
+            sorted_distinct_into(&fps, &mut vec![3, 1], &mut out);
+            proptest::prop_assert_eq!(out, want);
         }
     }
 

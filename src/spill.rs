@@ -4,9 +4,10 @@
 //! A streaming [`crate::Scanner`] drops each text once it is sketched. Verification needs the
 //! shingle sets of the documents in candidate pairs; without a spill it reads their texts
 //! again, parses their records and shingles them a second time. With one, each document's
-//! distinct [`crate::minhash::fingerprint`]s (four bytes a shingle, in no order) are appended
-//! to an unnamed temporary file as its batch is kept, and verification reads them back and
-//! sorts them: the same sets [`crate::shingle::fingerprint_set`] makes from the text.
+//! distinct shingles' [`crate::minhash::fingerprint`]s (four bytes a shingle, sorted, as
+//! sketching leaves them) are appended to an unnamed temporary file as its batch is kept, and
+//! verification reads them back and drops repeated fingerprints: the same sets
+//! [`crate::shingle::fingerprint_set`] makes from the text.
 //!
 //! The file is made by [`tempfile::tempfile`] in the system's temporary folder (`TMPDIR` on
 //! Unix): it has no name, so nothing is left behind, whatever way the process ends. It takes
@@ -97,13 +98,14 @@ impl Spill {
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         drop(bytes);
-        crate::shingle::sort_fingerprints(&mut set);
+        // Written sorted; two distinct shingles may share a fingerprint.
         set.dedup();
         Ok(set)
     }
 }
 
-/// Appends the fingerprints of `hashes` (shingle hashes) to `out`, as a spill stores them.
+/// Appends the fingerprints of `hashes` (distinct shingle hashes, sorted) to `out`, as a
+/// spill stores them.
 pub(crate) fn append_fingerprints(hashes: &[u64], out: &mut Vec<u8>) {
     out.reserve(4 * hashes.len());
     for &h in hashes {
@@ -138,8 +140,9 @@ mod tests {
     #[test]
     fn runs_read_back_as_sorted_distinct_sets() {
         let mut spill = Spill::new(1 << 20).expect("a temporary file");
-        let first: Vec<u64> = vec![5 << 32, 1 << 32, 3 << 32, 1 << 32];
-        let second: Vec<u64> = (0..1000u64).rev().map(|i| i << 33).collect();
+        // Sorted distinct hashes, as sketching leaves them; the first two share a fingerprint.
+        let first: Vec<u64> = vec![1 << 32, (1 << 32) | 7, 3 << 32, 5 << 32];
+        let second: Vec<u64> = (0..1000u64).map(|i| i << 33).collect();
         let mut block = Vec::new();
         append_fingerprints(&first, &mut block);
         append_fingerprints(&second, &mut block);
