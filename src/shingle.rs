@@ -315,29 +315,33 @@ impl Uniform for u32 {
 /// Appends the distinct values of `hashes` (whose top bits are uniform) to `out`, sorted;
 /// `starts` is a buffer reused from call to call.
 ///
-/// One pass spreads them over buckets by their top bits (about four per bucket), then each
-/// bucket is sorted on its own and its repeats dropped as it is moved into place: faster than
-/// a comparison sort of the whole set, or than an open-addressing table of what was seen
-/// (which also leaves the set unsorted, and verification needs it sorted).
+/// One pass spreads them over about two buckets per value by their top bits, which leaves
+/// them sorted but for the few that share a bucket; one insertion-sort pass puts those in
+/// order, and repeats are dropped. Faster than a comparison sort of the whole set, and about
+/// as fast as an open-addressing table of what was seen (which leaves the set unsorted, and
+/// verification needs it sorted). Values that are not uniform (a bucket of more than 32) are
+/// sorted by comparison instead.
 pub(crate) fn sorted_distinct_into<T: Uniform>(
     hashes: &[T],
     starts: &mut Vec<u32>,
     out: &mut Vec<T>,
 ) {
     let (n, from) = (hashes.len(), out.len());
-    if n < 256 {
+    if n < 64 {
         out.extend_from_slice(hashes);
         out[from..].sort_unstable();
         dedup_from(out, from);
         return;
     }
-    let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(6, 20.min(T::BITS));
+    let bits = (usize::BITS - n.leading_zeros() + 1).clamp(6, 20.min(T::BITS));
     starts.clear();
     starts.resize((1 << bits) + 1, 0);
     for &h in hashes {
         starts[h.top(bits) + 1] += 1;
     }
+    let mut largest = 0;
     for b in 1..starts.len() {
+        largest = largest.max(starts[b]);
         starts[b] += starts[b - 1];
     }
     out.resize(from + n, T::default());
@@ -348,34 +352,23 @@ pub(crate) fn sorted_distinct_into<T: Uniform>(
         spread[*at as usize] = h;
         *at += 1;
     }
-    // Bucket by bucket, sorted, and moved down over the repeats dropped so far.
-    let (mut kept, mut begin) = (0usize, 0usize);
-    for &end in &starts[..1 << bits] {
-        let end = end as usize;
-        let bucket = &mut spread[begin..end];
-        if bucket.len() <= 16 {
-            // A handful: insertion sort, inline (a call per bucket cost more than the sort).
-            for i in 1..bucket.len() {
-                let (h, mut j) = (bucket[i], i);
-                while j > 0 && bucket[j - 1] > h {
-                    bucket[j] = bucket[j - 1];
+    if largest > 32 {
+        spread.sort_unstable();
+    } else {
+        // A value only moves within its bucket.
+        for i in 1..n {
+            let h = spread[i];
+            if spread[i - 1] > h {
+                let mut j = i;
+                while j > 0 && spread[j - 1] > h {
+                    spread[j] = spread[j - 1];
                     j -= 1;
                 }
-                bucket[j] = h;
-            }
-        } else {
-            bucket.sort_unstable();
-        }
-        for i in begin..end {
-            let h = spread[i];
-            if kept == 0 || spread[kept - 1] != h {
-                spread[kept] = h;
-                kept += 1;
+                spread[j] = h;
             }
         }
-        begin = end;
     }
-    out.truncate(from + kept);
+    dedup_from(out, from);
 }
 
 /// Drops the repeats in `v[from..]` (sorted).
