@@ -36,7 +36,7 @@ const PREFETCH_AHEAD: usize = 16;
 
 /// Hints the processor to load `x`'s cache line (x86-64; elsewhere nothing).
 #[inline(always)]
-fn prefetch(x: &u8) {
+fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
@@ -294,6 +294,115 @@ impl DocFrequency {
     }
 }
 
+/// Document frequencies as the stages after sketching look them up: by fingerprint, for
+/// weights. [`DocFrequency`] and its compact form [`Heavy`] both serve.
+pub trait Frequencies: Sync {
+    /// The count of the shingles with fingerprint `fp` (see the implementor for which
+    /// counts are exact).
+    fn df_of_fingerprint(&self, fp: u32) -> u32;
+
+    /// Appends [`Frequencies::df_of_fingerprint`] of each of `fps` to `out`.
+    fn dfs_of_fingerprints_into(&self, fps: &[u32], out: &mut Vec<u8>);
+
+    /// The summed weights of the shingles with these fingerprints.
+    fn weight_of_fingerprints(&self, fps: &[u32], weights: &Weights) -> f64 {
+        fps.iter()
+            .map(|&fp| weights.of(self.df_of_fingerprint(fp)))
+            .sum()
+    }
+}
+
+impl Frequencies for DocFrequency {
+    fn df_of_fingerprint(&self, fp: u32) -> u32 {
+        DocFrequency::df_of_fingerprint(self, fp)
+    }
+
+    fn dfs_of_fingerprints_into(&self, fps: &[u32], out: &mut Vec<u8>) {
+        DocFrequency::dfs_of_fingerprints_into(self, fps, out);
+    }
+
+    fn weight_of_fingerprints(&self, fps: &[u32], weights: &Weights) -> f64 {
+        DocFrequency::weight_of_fingerprints(self, fps, weights)
+    }
+}
+
+/// The counters of a [`DocFrequency`] above a cutoff, with their counts; every other counter
+/// reads as 0. For weights with a threshold at or above the cutoff, where every count up to
+/// the cutoff weighs 1, it gives the same weights in a fraction of the memory: a bit per
+/// counter, a rank per 64, and a byte per counter above the cutoff (at 100k documents, about
+/// 7 MB instead of 35 MB, and a bit array small enough to stay in the processor's cache).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heavy {
+    /// Bit `i % 64` of word `i / 64`: counter `i` is above the cutoff.
+    bits: Vec<u64>,
+    /// Counters above the cutoff before each word.
+    ranks: Vec<u32>,
+    /// Their counts, in counter order.
+    counts: Vec<u8>,
+    width: u64,
+}
+
+impl Heavy {
+    /// The counters of `df` above `cutoff`.
+    pub fn new(df: &DocFrequency, cutoff: u8) -> Heavy {
+        let words: Vec<u64> = df
+            .counts
+            .par_chunks(64)
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .fold(0u64, |w, (i, &n)| w | (u64::from(n > cutoff) << i))
+            })
+            .collect();
+        let mut ranks = Vec::with_capacity(words.len());
+        let mut above = 0u32;
+        for w in &words {
+            ranks.push(above);
+            above += w.count_ones();
+        }
+        let counts = df.counts.iter().copied().filter(|&n| n > cutoff).collect();
+        Heavy {
+            bits: words,
+            ranks,
+            counts,
+            width: df.counts.len() as u64,
+        }
+    }
+
+    /// The counter of `slot`: its count if above the cutoff, else 0.
+    #[inline]
+    fn get(&self, slot: usize) -> u8 {
+        let word = self.bits[slot / 64];
+        let bit = slot % 64;
+        if word >> bit & 1 == 0 {
+            return 0;
+        }
+        let below = (word & ((1u64 << bit) - 1)).count_ones();
+        self.counts[(self.ranks[slot / 64] + below) as usize]
+    }
+
+    /// Bytes held.
+    pub fn memory(&self) -> usize {
+        8 * self.bits.len() + 4 * self.ranks.len() + self.counts.len()
+    }
+}
+
+impl Frequencies for Heavy {
+    fn df_of_fingerprint(&self, fp: u32) -> u32 {
+        u32::from(self.get(slot_in(fp, self.width)))
+    }
+
+    fn dfs_of_fingerprints_into(&self, fps: &[u32], out: &mut Vec<u8>) {
+        out.reserve(fps.len());
+        for (i, &fp) in fps.iter().enumerate() {
+            if let Some(&ahead) = fps.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.bits[slot_in(ahead, self.width) / 64]);
+            }
+            out.push(self.get(slot_in(fp, self.width)));
+        }
+    }
+}
+
 /// The counter of fingerprint `fp` in an array of `width` counters.
 fn slot_in(fp: u32, width: u64) -> usize {
     ((u64::from(fp) * width) >> 32) as usize
@@ -377,6 +486,37 @@ mod tests {
         }
         held.counter().flush_all(&mut pendings);
         assert_eq!(one, held);
+    }
+
+    #[test]
+    fn heavy_counters_give_the_same_weights() {
+        // Shingle i in i % 40 documents: counts 0 to 39, on either side of the cutoff.
+        let mut df = DocFrequency::with_capacity(1 << 20);
+        let docs: Vec<Vec<u64>> = (0..40u64)
+            .map(|d| (0..3000u64).filter(|i| i % 40 > d).map(h).collect())
+            .collect();
+        df.add_documents(&docs);
+        let heavy = Heavy::new(&df, 10);
+        assert!(heavy.memory() * 4 < df.len());
+        let fps: Vec<u32> = (0..3000u64)
+            .map(|i| crate::minhash::fingerprint(h(i)))
+            .collect();
+        let (mut full, mut compact) = (Vec::new(), Vec::new());
+        Frequencies::dfs_of_fingerprints_into(&df, &fps, &mut full);
+        heavy.dfs_of_fingerprints_into(&fps, &mut compact);
+        for ((&fp, &f), &c) in fps.iter().zip(&full).zip(&compact) {
+            // Exact above the cutoff, 0 at or below it; the lookup by one agrees.
+            assert_eq!(c, if f > 10 { f } else { 0 });
+            assert_eq!(heavy.df_of_fingerprint(fp), u32::from(c));
+        }
+        assert!(full.iter().filter(|&&f| f > 10).count() > 1000);
+        let weights = Weights::new(Some(10.0));
+        let (a, b) = (
+            Frequencies::weight_of_fingerprints(&df, &fps, &weights),
+            Frequencies::weight_of_fingerprints(&heavy, &fps, &weights),
+        );
+        assert_eq!(a, b);
+        assert!(a < 2000.0);
     }
 
     #[test]

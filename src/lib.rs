@@ -524,6 +524,15 @@ impl Scanner {
         } else {
             drop(workers);
         }
+        // From here on the counts only give weights: the counters that weigh under 1, in a
+        // fifth of the memory, and small enough to stay in the processor's cache.
+        let heavy = df.zip(config.boilerplate_df()).map(|(df, t)| {
+            let cutoff = t.floor().clamp(0.0, 255.0) as u8;
+            match &pool {
+                Some(pool) => pool.install(|| boilerplate::Heavy::new(&df, cutoff)),
+                None => boilerplate::Heavy::new(&df, cutoff),
+            }
+        });
         // Id order (then text, then the order given), whatever order the batches came in.
         // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -584,7 +593,7 @@ impl Scanner {
                     lengths: order.iter().map(|&i| docs[i].len).collect(),
                     given: &order,
                     sketches: &sketches,
-                    df: df.as_ref(),
+                    df: heavy.as_ref(),
                 },
                 text_of,
                 set_of,
@@ -651,7 +660,7 @@ impl Scan {
 }
 
 /// What the stages after sketching need to know of the documents, in id order.
-pub(crate) struct Sketched<'a, K: ?Sized> {
+pub(crate) struct Sketched<'a, K: ?Sized, F: ?Sized = boilerplate::DocFrequency> {
     /// Ids.
     pub ids: Vec<&'a str>,
     /// Text lengths in bytes.
@@ -661,15 +670,15 @@ pub(crate) struct Sketched<'a, K: ?Sized> {
     /// Sketches.
     pub sketches: &'a K,
     /// Document frequencies of shingles, for the content figures.
-    pub df: Option<&'a boilerplate::DocFrequency>,
+    pub df: Option<&'a F>,
 }
 
 /// Candidates, verification, clusters and spans: everything after sketching. `text_of(i)` is
 /// document `i`'s text and `set_of(i)` its sorted, distinct shingle fingerprints (as
 /// [`shingle::fingerprint_set`] makes them; `None` when they cannot be had: its pairs are
 /// dropped); only candidates for which `wanted` holds are verified.
-pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
-    docs: &Sketched<'_, K>,
+pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized, F: boilerplate::Frequencies + ?Sized>(
+    docs: &Sketched<'_, K, F>,
     text_of: impl Fn(usize) -> Option<std::borrow::Cow<'t, str>> + Sync,
     set_of: impl Fn(usize) -> Option<Vec<u32>> + Sync,
     wanted: impl Fn(lsh::CandidatePair) -> bool,
@@ -687,7 +696,7 @@ pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
         max_per_document,
         capped,
         pruned,
-    } = lsh::candidates(
+    } = lsh::candidates_with(
         docs.sketches,
         &lsh::CandidateParams::from_config(config),
         docs.df,
@@ -696,7 +705,7 @@ pub(crate) fn finish<'t, K: minhash::Sketches + ?Sized>(
     lap(&mut timings.candidates);
     progress.start(progress::Stage::Verify, candidates.len());
     let n = docs.ids.len();
-    let verified = verify::verify_sets(&docs.lengths, set_of, &candidates, config, docs.df);
+    let verified = verify::verify_sets_with(&docs.lengths, set_of, &candidates, config, docs.df);
     progress.finish();
     lap(&mut timings.verify);
 

@@ -38,7 +38,7 @@
 
 use rayon::prelude::*;
 
-use crate::boilerplate::{DocFrequency, Weights, weight};
+use crate::boilerplate::{DocFrequency, Frequencies, Weights, weight};
 use crate::document::DocId;
 use crate::minhash::Sketches;
 
@@ -139,6 +139,15 @@ pub fn candidates<K: Sketches + ?Sized>(
     sketches: &K,
     params: &CandidateParams,
     df: Option<&DocFrequency>,
+) -> Candidates {
+    candidates_with(sketches, params, df)
+}
+
+/// [`candidates`] with document frequencies from any [`Frequencies`].
+pub(crate) fn candidates_with<K: Sketches + ?Sized, F: Frequencies + ?Sized>(
+    sketches: &K,
+    params: &CandidateParams,
+    df: Option<&F>,
 ) -> Candidates {
     // Content scores on the samples, with corpus-wide weights.
     let weights = Weights::new(params.boilerplate_df);

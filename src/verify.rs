@@ -30,7 +30,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::boilerplate::DocFrequency;
+use crate::boilerplate::{DocFrequency, Frequencies};
 use crate::config::Config;
 use crate::lsh::CandidatePair;
 use crate::shingle::fingerprint_set;
@@ -248,6 +248,17 @@ pub fn verify_sets(
     candidates: &[CandidatePair],
     config: &Config,
     df: Option<&DocFrequency>,
+) -> Vec<VerifiedPair> {
+    verify_sets_with(lengths, set_of, candidates, config, df)
+}
+
+/// [`verify_sets`] with document frequencies from any [`Frequencies`].
+pub(crate) fn verify_sets_with<F: Frequencies + ?Sized>(
+    lengths: &[usize],
+    set_of: impl Fn(usize) -> Option<Vec<u32>> + Sync,
+    candidates: &[CandidatePair],
+    config: &Config,
+    df: Option<&F>,
 ) -> Vec<VerifiedPair> {
     const NONE: u32 = u32::MAX;
     let mut slot = vec![NONE; lengths.len()];
