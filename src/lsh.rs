@@ -399,10 +399,11 @@ fn containment_pairs<K: Sketches + ?Sized>(
         .collect()
 }
 
-/// Sample entries put in one inverted index at a time (8 bytes each, 4 MiB), up to
+/// Sample entries put in one inverted index at a time (8 bytes each, 16 MiB), up to
 /// `MAX_PASSES`. Each pass visits every document's cursor, a cache miss each: at 100k
-/// documents, 2^18 entries made 48 passes and the cursor scan 4% of the run's CPU time.
-const POSTINGS_PER_PASS: usize = 1 << 19;
+/// documents, 2^18 entries made 48 passes and the cursor scan 4% of the run's CPU time. The
+/// stage has room for it: the counters it follows were compacted ([`crate::boilerplate::Heavy`]).
+const POSTINGS_PER_PASS: usize = 1 << 21;
 /// The most passes over the samples route 2 makes (a million documents: 64 passes of 2M
 /// entries).
 const MAX_PASSES: usize = 64;
