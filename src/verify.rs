@@ -212,14 +212,16 @@ pub struct VerifiedPair {
     pub relation: Relation,
 }
 
-/// Text bytes of the documents whose shingle sets are held at once while verifying.
-const VERIFY_BATCH_BYTES: usize = 4 << 20;
+/// Text bytes of the documents whose shingle sets are held at once while verifying (their
+/// sets take about as many bytes: a fingerprint and a count per shingle). Larger runs load
+/// fewer documents twice; the stage runs well under the scan's peak, which is in sketching.
+const VERIFY_BATCH_BYTES: usize = 16 << 20;
 
 /// Verifies `candidates` among the documents of `lengths` (their text bytes), keeping those
 /// that pass, in order. `text_of(i)` gives document `i`'s text (`None` drops its pairs); `df`
 /// gives the shingle weights of the content figures (all 1 without it).
 ///
-/// Candidates are taken in runs whose documents hold at most about 4 MiB of text: the
+/// Candidates are taken in runs whose documents hold at most about 16 MiB of text: the
 /// shingle sets of a run's documents are built (in parallel), its pairs verified (in
 /// parallel), and the sets dropped, so memory does not grow with the corpus. A document in
 /// several runs is read and shingled once per run.
