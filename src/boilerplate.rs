@@ -60,13 +60,16 @@ const REGION: usize = 1 << 16;
 const PENDING_PER_REGION: usize = 4096;
 
 /// Counter increments waiting to be applied, by region ([`Counter::add`]), kept by one
-/// thread from batch to batch; [`Counter::flush`] applies what is left.
+/// thread from batch to batch; [`Counter::flush`] applies what is left. It holds increments
+/// for the one [`DocFrequency`] it was first used with (by its number of counters).
 #[derive(Debug, Default)]
 pub struct Pending {
     /// `PENDING_PER_REGION` offsets per region.
     offsets: Vec<u16>,
     /// How many of each region's are in use.
     lens: Vec<u16>,
+    /// The number of counters of the sketch they are for (0: not used yet).
+    width: u64,
 }
 
 /// A [`DocFrequency`] open for counting from many threads at once: each region of counters
@@ -85,12 +88,17 @@ impl Counter<'_> {
     }
 
     /// Counts one document's distinct shingles (each once), through `pending`.
+    ///
+    /// # Panics
+    ///
+    /// When `pending` holds increments for a sketch of another size.
     pub fn add(&self, pending: &mut Pending, shingles: &[u64]) {
-        if pending.lens.len() != self.regions.len() {
-            self.flush(pending);
+        if pending.width == 0 {
             pending.offsets = vec![0; self.regions.len() * PENDING_PER_REGION];
             pending.lens = vec![0; self.regions.len()];
+            pending.width = self.width;
         }
+        self.check(pending);
         for &h in shingles {
             let slot = slot_in(crate::minhash::fingerprint(h), self.width);
             let (r, offset) = (slot / REGION, (slot % REGION) as u16);
@@ -107,8 +115,22 @@ impl Counter<'_> {
         }
     }
 
+    fn check(&self, pending: &Pending) {
+        assert!(
+            pending.width == 0 || pending.width == self.width,
+            "increments held for a sketch of {} counters, applied to one of {}",
+            pending.width,
+            self.width
+        );
+    }
+
     /// Applies every increment waiting in `pending`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Counter::add`].
     pub fn flush(&self, pending: &mut Pending) {
+        self.check(pending);
         for (r, len) in pending.lens.iter_mut().enumerate() {
             let len = std::mem::take(len);
             if len > 0 {
@@ -121,15 +143,22 @@ impl Counter<'_> {
     }
 
     /// Applies every increment waiting in any of `pendings`, one region per task.
+    ///
+    /// # Panics
+    ///
+    /// As [`Counter::add`].
     pub fn flush_all(&self, pendings: &mut [Pending]) {
-        let pendings: Vec<&Pending> = pendings.iter().filter(|p| !p.lens.is_empty()).collect();
+        pendings.iter().for_each(|p| self.check(p));
+        let held: Vec<&Pending> = pendings.iter().filter(|p| !p.lens.is_empty()).collect();
         (0..self.regions.len()).into_par_iter().for_each(|r| {
-            for p in &pendings {
+            for p in &held {
                 let len = usize::from(p.lens[r]);
                 self.apply(r, &p.offsets[r * PENDING_PER_REGION..][..len]);
             }
         });
-        drop(pendings);
+        for p in pendings {
+            p.lens.iter_mut().for_each(|len| *len = 0);
+        }
     }
 
     fn apply(&self, r: usize, offsets: &[u16]) {
@@ -486,6 +515,20 @@ mod tests {
         }
         held.counter().flush_all(&mut pendings);
         assert_eq!(one, held);
+        // What was applied is not applied again.
+        held.counter().flush_all(&mut pendings);
+        pendings.iter_mut().for_each(|p| held.counter().flush(p));
+        assert_eq!(one, held);
+    }
+
+    #[test]
+    #[should_panic(expected = "increments held for a sketch of")]
+    fn increments_for_another_sketch_are_refused() {
+        let mut small = DocFrequency::with_capacity(1000);
+        let mut pending = Pending::default();
+        small.counter().add(&mut pending, &[h(1)]);
+        let mut large = DocFrequency::with_capacity(1 << 20);
+        large.counter().flush(&mut pending);
     }
 
     #[test]
