@@ -18,7 +18,8 @@
 //! low, and high only by collisions, which at that load add about 3 to a rare shingle's count:
 //! a rare shingle passes `T = 10` (and weighs 10/11 instead of 1) with probability about 1 in
 //! 1,000. (Two rows of half the width do no better at this load, and cost a second cache miss
-//! per shingle; the sketch is the largest thing a scan keeps, a third of a byte per shingle.)
+//! per shingle; the sketch is the largest thing a scan keeps while sketching, a third of a byte
+//! per shingle.)
 //! Counts stop at 255. A shingle's counter is picked by the top 32 bits of its hash, the same
 //! bits the containment sample keeps, so sampled shingles have frequencies too.
 //!
@@ -28,6 +29,10 @@
 //! order first and the increments then hit the cache: counting reads and writes the array a
 //! few times in all, instead of once per batch of documents. Increments commute, so the
 //! counts (and every figure) are the same whatever the thread count and order.
+//!
+//! Once counting is over, the later stages only need weights, and every count up to `T`
+//! weighs 1: a scan keeps [`Heavy`], the counters above `T` found through a bit per counter,
+//! about a fifth of the array's memory and small enough to stay in the processor's cache.
 
 use rayon::prelude::*;
 
