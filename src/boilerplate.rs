@@ -340,9 +340,9 @@ pub trait Frequencies: Sync {
 
     /// The summed weights of the shingles with these fingerprints.
     fn weight_of_fingerprints(&self, fps: &[u32], weights: &Weights) -> f64 {
+        // From 0.0, in order, as `DocFrequency`'s (`sum` starts from -0.0).
         fps.iter()
-            .map(|&fp| weights.of(self.df_of_fingerprint(fp)))
-            .sum()
+            .fold(0.0, |sum, &fp| sum + weights.of(self.df_of_fingerprint(fp)))
     }
 }
 

@@ -19,7 +19,8 @@
 //! smaller sample estimates containment directly. See [`crate::lsh`] for how both are used.
 //!
 //! Cost: one pass over the words; shingles are made distinct by a bucket sort on their top
-//! bits, which also leaves them in the order verification compares them in. Documents are sketched in parallel with rayon.
+//! bits, which also leaves them in the order verification compares them in. Documents are
+//! sketched in parallel with rayon.
 //! What is kept is small: 32-bit LSH band keys (not the signature) and 32-bit fingerprints of
 //! the sampled shingles ([`Sketch`], [`SketchStore`]).
 
