@@ -213,7 +213,7 @@ pub fn fingerprint(h: u64) -> u32 {
 pub struct Scratch {
     words: crate::shingle::ShingleBuffers,
     shingles: Vec<u64>,
-    starts: Vec<u32>,
+    counts: Vec<u32>,
     bins: Vec<u64>,
     sample: Vec<u32>,
     bands: Vec<u32>,
@@ -295,8 +295,8 @@ impl MinHasher {
             |h| shingles.push(h),
         );
         let from = distinct.len();
-        crate::shingle::sorted_distinct_into(&scratch.shingles, &mut scratch.starts, distinct);
-        let shingles = self.sketch_set_into(&distinct[from..], scratch);
+        crate::shingle::sorted_distinct_into(&scratch.shingles, &mut scratch.counts, distinct);
+        let shingles = self.sketch_set_into(&distinct[from..], true, scratch);
         Sketch {
             bands: scratch.bands.as_slice().into(),
             sample: scratch.sample.as_slice().into(),
@@ -304,13 +304,23 @@ impl MinHasher {
         }
     }
 
-    /// Sketches a set of distinct shingle hashes into `scratch.bands` and `scratch.sample`;
-    /// returns its size.
-    fn sketch_set_into(&self, set: &[u64], scratch: &mut Scratch) -> u32 {
-        self.sample_into(set, &mut scratch.sample);
+    /// Sketches a set of distinct shingle hashes (`sorted` when in increasing order) into
+    /// `scratch.bands` and `scratch.sample`; returns its size.
+    fn sketch_set_into(&self, set: &[u64], sorted: bool, scratch: &mut Scratch) -> u32 {
+        debug_assert!(!sorted || set.is_sorted());
         scratch.bands.clear();
+        if sorted {
+            self.sample_sorted_into(set, &mut scratch.sample);
+            if !set.is_empty() {
+                self.fill_bins_sorted(set, &mut scratch.bins);
+            }
+        } else {
+            self.sample_into(set, &mut scratch.sample);
+            if !set.is_empty() {
+                self.fill_bins(set, &mut scratch.bins);
+            }
+        }
         if !set.is_empty() {
-            self.fill_bins(set, &mut scratch.bins);
             self.band_keys_into(&scratch.bins, &mut scratch.bands);
         }
         u32::try_from(set.len()).unwrap_or(u32::MAX)
@@ -319,7 +329,7 @@ impl MinHasher {
     /// The sketch of a set of distinct shingle hashes, in any order.
     pub fn sketch_set(&self, set: &[u64]) -> Sketch {
         let mut scratch = Scratch::default();
-        let shingles = self.sketch_set_into(set, &mut scratch);
+        let shingles = self.sketch_set_into(set, set.is_sorted(), &mut scratch);
         Sketch {
             bands: scratch.bands.into_boxed_slice(),
             sample: scratch.sample.into_boxed_slice(),
@@ -336,6 +346,20 @@ impl MinHasher {
                 .map(|&h| fingerprint(h)),
         );
         out.sort_unstable();
+        out.dedup();
+    }
+
+    /// [`MinHasher::sample_into`] for a set in increasing order, whose fingerprints (top
+    /// halves) are then in order too: no sort, and no branch on which hashes are sampled.
+    fn sample_sorted_into(&self, set: &[u64], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(set.len(), 0);
+        let mut kept = 0;
+        for &h in set {
+            out[kept] = fingerprint(h);
+            kept += usize::from(self.in_sample(h));
+        }
+        out.truncate(kept);
         out.dedup();
     }
 
@@ -406,6 +430,22 @@ impl MinHasher {
         self.densify(bins, &filled[..n]);
     }
 
+    /// [`MinHasher::fill_bins`] for shingles in increasing order: a bin's minimum is its first
+    /// value, so writing every value from the last to the first leaves each bin its minimum,
+    /// with no comparison.
+    fn fill_bins_sorted(&self, shingles: &[u64], bins: &mut Vec<u64>) {
+        let n = self.num_hashes;
+        bins.clear();
+        bins.resize(n, u64::MAX);
+        let mut filled = [false; crate::config::ConfigBuilder::MAX_HASHES];
+        for &h in shingles.iter().rev() {
+            let bin = ((u128::from(h) * n as u128) >> 64) as usize;
+            bins[bin] = h;
+            filled[bin] = true;
+        }
+        self.densify(bins, &filled[..n]);
+    }
+
     /// Fills empty bins from non-empty ones chosen by a seeded probe sequence per bin.
     fn densify(&self, bins: &mut [u64], filled: &[bool]) {
         let n = bins.len();
@@ -439,6 +479,40 @@ mod tests {
 
     fn hasher(n: usize, seed: u64) -> MinHasher {
         MinHasher::new(n, 5, 8, (n / 4, 4), seed)
+    }
+
+    proptest::proptest! {
+        /// The paths for sorted sets give what the general ones give: the same bins (empty
+        /// bins, and `u64::MAX` as a value, included) and the same sample; so a set's sketch
+        /// does not depend on its order.
+        #[test]
+        fn sorted_paths_match_the_general_ones(
+            mut v in proptest::collection::vec(proptest::num::u64::ANY, 0..600),
+            skew in 0u32..8,
+            max in proptest::bool::ANY,
+        ) {
+            v.iter_mut().for_each(|x| *x >>= skew);
+            if max {
+                v.push(u64::MAX);
+            }
+            v.sort_unstable();
+            v.dedup();
+            let h = hasher(128, 3);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            if !v.is_empty() {
+                h.fill_bins(&v, &mut a);
+                h.fill_bins_sorted(&v, &mut b);
+                proptest::prop_assert_eq!(&a, &b);
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            h.sample_into(&v, &mut a);
+            h.sample_sorted_into(&v, &mut b);
+            proptest::prop_assert_eq!(&a, &b);
+            let mut shuffled = v.clone();
+            shuffled.reverse();
+            shuffled.rotate_left(v.len() / 3);
+            proptest::prop_assert_eq!(h.sketch_set(&v), h.sketch_set(&shuffled));
+        }
     }
 
     #[test]
