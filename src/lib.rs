@@ -186,8 +186,8 @@ struct Worker {
     scratch: minhash::Scratch,
     set: Vec<u64>,
     pending: boilerplate::Pending,
-    /// Fingerprints of its documents of the batch, to be spilled.
-    spilled: Vec<u8>,
+    /// Its stretch of the spill file, with the fingerprints waiting to be written there.
+    chunk: spill::Chunk,
 }
 
 /// What a scan keeps of a document besides its sketch (about 100 bytes).
@@ -385,10 +385,10 @@ impl Scanner {
         if self.reread.is_some() && self.spill.is_none() && self.docs.is_empty() {
             self.spill = spill::Spill::new(self.spill_limit);
         }
-        let spilling = self.spill.as_ref().is_some_and(|s| !s.is_full());
-        // Per document: its sketch, checksum and length, and where its fingerprints wait to
-        // be spilled (worker, first fingerprint).
-        type Sketched = (minhash::Sketch, u64, usize, Option<(usize, usize)>);
+        let spill = self.spill.as_ref();
+        // Per document: its sketch, checksum and length, and where its fingerprints were
+        // spilled.
+        type Sketched = (minhash::Sketch, u64, usize, spill::Offset);
         let mut sketched: Vec<Sketched> = Vec::new();
         let mut run = || {
             sketched.par_extend(docs.par_iter_mut().with_max_len(1).map(|d| {
@@ -400,7 +400,7 @@ impl Scanner {
                     scratch,
                     set,
                     pending,
-                    spilled,
+                    chunk,
                 } = &mut *guard;
                 set.clear();
                 let sketch = hasher.sketch_text(&d.text, scratch, set);
@@ -409,13 +409,14 @@ impl Scanner {
                     counter.add(pending, set);
                 }
                 let len = d.text.len();
-                let mut spilled_at = None;
+                let mut spilled_at = spill::Offset::NONE;
                 if rereadable(d) {
                     // A set's size is the sketch's count of shingles, which says how many
                     // fingerprints to read back (a set too large to count is not spilled).
-                    if spilling && u32::try_from(set.len()).is_ok_and(|n| n < u32::MAX) {
-                        spilled_at = Some((t, spilled.len() / 4));
-                        spill::append_fingerprints(set, spilled);
+                    if let Some(spill) = spill
+                        && u32::try_from(set.len()).is_ok_and(|n| n < u32::MAX)
+                    {
+                        spilled_at = chunk.append(spill, set);
                     }
                     drop(std::mem::take(&mut d.text));
                 }
@@ -432,41 +433,23 @@ impl Scanner {
             // Thread time, spread over the threads that counted alongside sketching.
             self.count_seconds += counter.seconds() / threads.max(1) as f64;
         }
-        let mut workers: Vec<Worker> = workers
+        let workers: Vec<Worker> = workers
             .into_iter()
             .map(|w| w.into_inner().unwrap_or_else(|e| e.into_inner()))
             .collect();
-        // Keeping the batch: sketches into the store, documents into their records, and
-        // each worker's fingerprints in one write (where one fails, for instance for want
-        // of space, its documents are verified from their texts).
+        // Keeping the batch: sketches into the store, documents into their records.
         let Scanner {
             sketches,
             docs: held,
             files,
-            spill,
             ..
         } = self;
-        let blocks: Vec<Option<u64>> = workers
-            .iter_mut()
-            .map(|w| {
-                let written = spill.as_mut().and_then(|spill| {
-                    (!w.spilled.is_empty())
-                        .then(|| spill.append(&w.spilled).ok())
-                        .flatten()
-                });
-                // Emptied, with its memory kept for the next batch.
-                w.spilled.clear();
-                written
-            })
-            .collect();
         for ((s, checksum, len, spilled), d) in sketched.into_iter().zip(docs) {
             sketches.push(&s);
             held.push(Held {
                 checksum,
                 len,
-                spilled: spilled
-                    .and_then(|(t, start)| Some(spill::Spill::offset(blocks[t]?, start)))
-                    .unwrap_or(spill::Offset::NONE),
+                spilled,
                 text: (!rereadable(&d)).then(|| d.text.into_boxed_str()),
                 id: d.id.into_boxed_str(),
                 place: files.place(d.source),
@@ -508,6 +491,13 @@ impl Scanner {
             spill,
             ..
         } = self;
+        // The fingerprints the workers have not written yet.
+        let mut workers = workers;
+        if let Some(spill) = &spill {
+            let clock = std::time::Instant::now();
+            workers.iter_mut().for_each(|w| w.chunk.flush(spill));
+            sketch_seconds += clock.elapsed().as_secs_f64();
+        }
         // What the workers still owe the counters; then their buffers' memory is not needed.
         let mut df = df;
         if let Some(df) = &mut df {

@@ -277,8 +277,8 @@ impl MinHasher {
     /// The sketch of one text, reusing `scratch`; the text's distinct shingle hashes are
     /// appended to `distinct`, sorted, for document frequencies and verification.
     ///
-    /// One pass over the words; shingles are made distinct by a bucket sort on their top
-    /// bits ([`crate::shingle::sorted_distinct_into`]).
+    /// One pass over the words; shingles are made distinct by a radix sort on their top
+    /// bits (`shingle::sorted_distinct_into`).
     pub fn sketch_text(
         &self,
         text: &str,
