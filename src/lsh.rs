@@ -452,9 +452,10 @@ fn containment_pairs<K: Sketches + ?Sized>(
     // not id order), so each pass reads memory forward; postings are sorted afterwards.
     samples.sort_unstable_by_key(|&i| sketches.sample(i as usize).as_ptr() as usize);
     let mut read = vec![0u32; samples.len()];
+    let mut scratch: Vec<u64> = Vec::new();
     for pass in 0..passes {
         // Fingerprints whose top bits fall in this pass's share of the range.
-        let hi = ((pass + 1) << 32) / passes;
+        let (lo, hi) = ((pass << 32) / passes, ((pass + 1) << 32) / passes);
         postings.clear();
         for (&doc, at) in samples.iter().zip(read.iter_mut()) {
             let sample = sketches.sample(doc as usize);
@@ -473,7 +474,7 @@ fn containment_pairs<K: Sketches + ?Sized>(
             );
             *at = to as u32;
         }
-        postings.par_sort_unstable();
+        sort_by_fingerprint(&mut postings, &mut scratch, lo, hi - lo);
         for g in postings.chunk_by(|x, y| x >> 32 == y >> 32) {
             let w = params.weight(g.len());
             for &x in g {
@@ -508,6 +509,41 @@ fn containment_pairs<K: Sketches + ?Sized>(
         })
         .map(|(p, _)| p)
         .collect()
+}
+
+/// Sorts postings (`fingerprint << 32 | document`) by fingerprint, every one of which is in
+/// `lo..lo + span`: a least-significant-digit radix sort of `fingerprint - lo`, 11 bits a
+/// digit (three digits for a pass at 100k documents), with `scratch` as the second buffer.
+/// Stable, so a fingerprint's documents stay in the order given; and the fingerprints are
+/// uniform, so no digit's counts are lopsided. (A comparison sort of the whole postings was
+/// 0.3 s of route 2's 0.5 s at 100k documents.)
+fn sort_by_fingerprint(postings: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u64, span: u64) {
+    const DIGIT: u32 = 11;
+    const MASK: u64 = (1 << DIGIT) - 1;
+    let digits = (u64::BITS - span.saturating_sub(1).leading_zeros()).div_ceil(DIGIT) as usize;
+    let key = |x: u64| (x >> 32) - lo;
+    let mut counts = vec![[0usize; 1 << DIGIT]; digits];
+    for &x in postings.iter() {
+        let k = key(x);
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (d as u32 * DIGIT)) & MASK) as usize] += 1;
+        }
+    }
+    for c in &mut counts {
+        let mut at = 0;
+        for n in c.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+    }
+    scratch.resize(postings.len(), 0);
+    for (d, c) in counts.iter_mut().enumerate() {
+        for &x in postings.iter() {
+            let at = &mut c[((key(x) >> (d as u32 * DIGIT)) & MASK) as usize];
+            scratch[*at] = x;
+            *at += 1;
+        }
+        std::mem::swap(postings, scratch);
+    }
 }
 
 /// Sample entries put in one inverted index at a time (8 bytes each, 16 MiB), up to
@@ -776,6 +812,27 @@ mod tests {
         assert_eq!(candidates(&sketches, &p, None).pairs.len(), 150 * 149 / 2);
         p.max_postings = 100;
         assert_eq!(candidates(&sketches, &p, None).pairs.len(), 150);
+    }
+
+    proptest::proptest! {
+        /// The radix sort of postings is a stable sort by fingerprint, for any range of
+        /// fingerprints (one value up to all 2^32).
+        #[test]
+        fn postings_sort_by_fingerprint_stably(
+            entries in proptest::collection::vec((0u64..1 << 32, 0u32..50), 0..2000),
+            lo in 0u64..1 << 32,
+            span_bits in 0u32..=32,
+        ) {
+            let span = (1u64 << span_bits).min((1 << 32) - lo).max(1);
+            let mut postings: Vec<u64> = entries
+                .iter()
+                .map(|&(f, d)| ((lo + f % span) << 32) | u64::from(d))
+                .collect();
+            let mut want = postings.clone();
+            want.sort_by_key(|&x| x >> 32);
+            sort_by_fingerprint(&mut postings, &mut Vec::new(), lo, span);
+            proptest::prop_assert_eq!(postings, want);
+        }
     }
 
     #[test]
