@@ -150,13 +150,13 @@ impl Chunk {
         let Some(at) = self.at else {
             return Offset::NONE;
         };
-        let offset = Offset(at + self.bytes.len() as u64);
-        self.bytes.reserve(len);
-        for &h in hashes {
-            self.bytes
-                .extend_from_slice(&crate::minhash::fingerprint(h).to_le_bytes());
+        let from = self.bytes.len();
+        // Sized first, then filled four bytes at a time (no capacity check per fingerprint).
+        self.bytes.resize(from + len, 0);
+        for (to, &h) in self.bytes[from..].chunks_exact_mut(4).zip(hashes) {
+            to.copy_from_slice(&crate::minhash::fingerprint(h).to_le_bytes());
         }
-        offset
+        Offset(at + from as u64)
     }
 
     /// Writes what it holds, and gives up its stretch.
