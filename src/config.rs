@@ -230,7 +230,8 @@ impl ConfigBuilder {
         self
     }
     /// Sketch hashes shared by more documents than this are ignored when generating
-    /// containment candidates (>= 2).
+    /// containment candidates, and band buckets with more members pair each with their first
+    /// member only (>= 2). With boilerplate weights, ten times their threshold caps both too.
     pub fn max_postings(mut self, documents: usize) -> Self {
         self.max_postings = documents;
         self
