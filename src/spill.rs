@@ -105,11 +105,13 @@ impl Spill {
         if at == Offset::NONE {
             return Err(io::ErrorKind::NotFound.into());
         }
-        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
-        if failed.iter().any(|r| r.contains(&at.0)) {
-            return Err(io::Error::other("its write failed"));
+        // Only a full spill can have failed writes.
+        if self.is_full() {
+            let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+            if failed.iter().any(|r| r.contains(&at.0)) {
+                return Err(io::Error::other("its write failed"));
+            }
         }
-        drop(failed);
         let mut bytes = vec![0u8; 4 * count];
         read_exact_at(&self.file, &mut bytes, at.0)?;
         let mut set: Vec<u32> = bytes
