@@ -394,7 +394,12 @@ impl Heavy {
             ranks.push(above);
             above += w.count_ones();
         }
-        let counts = df.counts.iter().copied().filter(|&n| n > cutoff).collect();
+        let counts = df
+            .counts
+            .par_iter()
+            .copied()
+            .filter(|&n| n > cutoff)
+            .collect();
         Heavy {
             bits: words,
             ranks,

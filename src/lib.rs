@@ -526,7 +526,8 @@ impl Scanner {
         // Id order (then text, then the order given), whatever order the batches came in.
         // Documents stay where they are; `order` maps positions in id order to them.
         let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by(|&x, &y| {
+        // A total order (positions break ties), so sorting in parallel gives the one result.
+        let by_id = |&x: &usize, &y: &usize| {
             let (a, b) = (&docs[x], &docs[y]);
             a.id.cmp(&b.id)
                 .then_with(|| match (&a.text, &b.text) {
@@ -534,7 +535,11 @@ impl Scanner {
                     _ => std::cmp::Ordering::Equal,
                 })
                 .then(x.cmp(&y))
-        });
+        };
+        match &pool {
+            Some(pool) => pool.install(|| order.par_sort_unstable_by(by_id)),
+            None => order.par_sort_unstable_by(by_id),
+        }
         let sketches = minhash::Permuted {
             inner: &sketches,
             order: &order,
