@@ -6,8 +6,9 @@
 //! again, parses their records and shingles them a second time. With one, each document's
 //! distinct shingles' [`crate::minhash::fingerprint`]s (four bytes a shingle, sorted, as
 //! sketching leaves them) go to an unnamed temporary file, each worker thread writing its own
-//! stretches of it (a [`Chunk`], 1 MiB) as it sketches, and verification reads them back and drops repeated fingerprints: the same sets
-//! [`crate::shingle::fingerprint_set`] makes from the text.
+//! stretches of it (a [`Chunk`], 1 MiB) as it sketches, and verification reads them back and
+//! drops repeated fingerprints: the same sets [`crate::shingle::fingerprint_set`] makes from
+//! the text.
 //!
 //! The file is made by [`tempfile::tempfile`] in the system's temporary folder (`TMPDIR` on
 //! Unix): it has no name, so nothing is left behind, whatever way the process ends. It takes
@@ -129,8 +130,9 @@ impl Spill {
 /// when the next run does not fit, or at [`Chunk::flush`].
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
-    /// Where the stretch starts in the file, if the thread holds one.
-    at: Option<u64>,
+    /// Where the stretch starts in the file and how many bytes it has, if the thread holds
+    /// one.
+    stretch: Option<(u64, usize)>,
     bytes: Vec<u8>,
 }
 
@@ -142,15 +144,18 @@ impl Chunk {
     /// returns where they start, or [`Offset::NONE`] when the spill is full.
     pub(crate) fn append(&mut self, spill: &Spill, hashes: &[u64]) -> Offset {
         let len = 4 * hashes.len();
-        if self.at.is_none() || self.bytes.len() + len > Chunk::BYTES.max(len) {
-            self.flush(spill);
-            match spill.reserve(Chunk::BYTES.max(len) as u64) {
-                Some(at) => self.at = Some(at),
-                None => return Offset::NONE,
+        let at = match self.stretch {
+            Some((at, size)) if self.bytes.len() + len <= size => at,
+            _ => {
+                // A run larger than a stretch takes one of its own.
+                self.flush(spill);
+                let size = Chunk::BYTES.max(len);
+                let Some(at) = spill.reserve(size as u64) else {
+                    return Offset::NONE;
+                };
+                self.stretch = Some((at, size));
+                at
             }
-        }
-        let Some(at) = self.at else {
-            return Offset::NONE;
         };
         let from = self.bytes.len();
         // Sized first, then filled four bytes at a time (no capacity check per fingerprint).
@@ -163,7 +168,7 @@ impl Chunk {
 
     /// Writes what it holds, and gives up its stretch.
     pub(crate) fn flush(&mut self, spill: &Spill) {
-        if let Some(at) = self.at.take() {
+        if let Some((at, _)) = self.stretch.take() {
             if !self.bytes.is_empty() {
                 spill.write(at, &self.bytes);
             }
@@ -198,7 +203,7 @@ mod tests {
 
     #[test]
     fn runs_read_back_as_sorted_distinct_sets() {
-        let spill = Spill::new(4 << 20).expect("a temporary file");
+        let spill = Spill::new(6 << 20).expect("a temporary file");
         // Sorted distinct hashes, as sketching leaves them; the first two share a fingerprint.
         let first: Vec<u64> = vec![1 << 32, (1 << 32) | 7, 3 << 32, 5 << 32];
         let second: Vec<u64> = (0..1000u64).map(|i| i << 33).collect();
@@ -216,11 +221,19 @@ mod tests {
         assert_eq!(spill.read_set(b, 1000).unwrap(), evens);
         assert_eq!(spill.read_set(c, 1000).unwrap(), evens);
         assert!(spill.read_set(Offset::NONE, 0).is_err());
-        // A run larger than a chunk takes a stretch of its own.
+        // A run larger than a chunk takes a stretch of its own, even where the stretch held
+        // has room left only for nothing (an empty run took it); the next thread's stretch
+        // is not written over.
         let large: Vec<u64> = (0..(Chunk::BYTES as u64 / 2)).map(|i| i << 32).collect();
+        let empty = x.append(&spill, &[]);
+        let small = y.append(&spill, &first);
         let d = x.append(&spill, &large);
+        y.flush(&spill);
         x.flush(&spill);
-        assert_eq!(spill.read_set(d, large.len()).unwrap().len(), large.len());
+        assert_eq!(spill.read_set(empty, 0).unwrap(), Vec::<u32>::new());
+        assert_eq!(spill.read_set(small, 4).unwrap(), vec![1, 3, 5]);
+        let want: Vec<u32> = (0..large.len() as u32).collect();
+        assert_eq!(spill.read_set(d, large.len()).unwrap(), want);
         // Past the limit: refused, and the spill says it is full.
         assert!(!spill.is_full());
         assert_eq!(x.append(&spill, &large), Offset::NONE);
