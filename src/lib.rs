@@ -487,12 +487,11 @@ impl Scanner {
             sketches,
             mut sketch_seconds,
             mut count_seconds,
-            workers,
+            mut workers,
             spill,
             ..
         } = self;
         // The fingerprints the workers have not written yet.
-        let mut workers = workers;
         if let Some(spill) = &spill {
             let clock = std::time::Instant::now();
             workers.iter_mut().for_each(|w| w.chunk.flush(spill));

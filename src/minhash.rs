@@ -208,6 +208,12 @@ pub fn fingerprint(h: u64) -> u32 {
     (h >> 32) as u32
 }
 
+/// The one-permutation bin of a shingle hash among `n`: its place in the hash range, so
+/// bins are in hash order.
+fn bin_of(h: u64, n: usize) -> usize {
+    ((u128::from(h) * n as u128) >> 64) as usize
+}
+
 /// Buffers reused from one document to the next by [`MinHasher::sketch_text`].
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -415,7 +421,7 @@ impl MinHasher {
         // the second is tracked apart so that `u64::MAX` can mean "empty".
         let mut max_seen = [false; crate::config::ConfigBuilder::MAX_HASHES];
         for &h in shingles {
-            let bin = ((u128::from(h) * n as u128) >> 64) as usize;
+            let bin = bin_of(h, n);
             // A minimum without a branch (which shingle lowers a bin is a coin toss); the
             // branch on `u64::MAX` is never taken in practice.
             bins[bin] = bins[bin].min(h);
@@ -439,7 +445,7 @@ impl MinHasher {
         bins.resize(n, u64::MAX);
         let mut filled = [false; crate::config::ConfigBuilder::MAX_HASHES];
         for &h in shingles.iter().rev() {
-            let bin = ((u128::from(h) * n as u128) >> 64) as usize;
+            let bin = bin_of(h, n);
             bins[bin] = h;
             filled[bin] = true;
         }

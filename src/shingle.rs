@@ -331,10 +331,7 @@ pub(crate) fn sorted_distinct_into<T: Uniform>(
 ) {
     let (n, from) = (hashes.len(), out.len());
     if n < 64 {
-        out.extend_from_slice(hashes);
-        out[from..].sort_unstable();
-        dedup_from(out, from);
-        return;
+        return sorted_distinct_by_comparison(hashes, out);
     }
     let b = (usize::BITS - n.leading_zeros()).clamp(6, 16.min(T::BITS / 2));
     let size = 1usize << b;
@@ -384,16 +381,21 @@ pub(crate) fn sorted_distinct_into<T: Uniform>(
         if moved > 8 * n {
             // Not uniform: most values share their top bits.
             out.truncate(from);
-            out.extend_from_slice(hashes);
-            out[from..].sort_unstable();
-            dedup_from(out, from);
-            return;
+            return sorted_distinct_by_comparison(hashes, out);
         }
         sorted.copy_within(j..kept, j + 1);
         sorted[j] = h;
         kept += 1;
     }
     out.truncate(from + kept);
+}
+
+/// [`sorted_distinct_into`] by a comparison sort.
+fn sorted_distinct_by_comparison<T: Ord + Copy>(hashes: &[T], out: &mut Vec<T>) {
+    let from = out.len();
+    out.extend_from_slice(hashes);
+    out[from..].sort_unstable();
+    dedup_from(out, from);
 }
 
 /// Drops the repeats in `v[from..]` (sorted).
