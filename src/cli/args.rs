@@ -371,7 +371,8 @@ pub struct DetectArgs {
     /// The containment sample keeps one shingle in S.
     #[arg(long, default_value_t = 8, value_name = "S")]
     pub sketch_scale: u64,
-    /// Sample hashes shared by more documents are boilerplate for candidate generation.
+    /// Sample hashes and band buckets shared by more documents (or by more than 10 times the
+    /// boilerplate threshold) are boilerplate for candidate generation.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_postings: usize,
     /// Shingles in more documents than T count T/df in the content figures (0 turns the
