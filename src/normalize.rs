@@ -274,10 +274,15 @@ fn ascii_block<F: FnMut(Word<'_>, Gap)>(
     // there too.
     let mut ends = !word & (word << 1) & valid;
     let at_text_end = base + lim == bytes.len();
+    // No line break in the block and none pending: every gap in it leaves the gap state as
+    // it is, so none needs feeding (most blocks of prose).
+    let quiet = block.newline & valid == 0 && out.gap.newlines == 0;
     let mut fed = base;
     while starts != 0 {
         let s = starts.trailing_zeros() as usize;
-        feed_gap(bytes, fed, base + s, block, base, out);
+        if !quiet {
+            feed_gap(bytes, fed, base + s, block, base, out);
+        }
         let e = if ends != 0 {
             ends.trailing_zeros() as usize
         } else if at_text_end && lim > 0 && (word >> (lim - 1)) & 1 == 1 {
@@ -295,7 +300,9 @@ fn ascii_block<F: FnMut(Word<'_>, Gap)>(
         starts &= starts - 1;
         ends &= ends.wrapping_sub(1);
     }
-    feed_gap(bytes, fed, base + lim, block, base, out);
+    if !quiet {
+        feed_gap(bytes, fed, base + lim, block, base, out);
+    }
     base + lim
 }
 
@@ -863,6 +870,21 @@ mod tests {
             got,
             reference("Head line\n\nFirst para, Café\r\n-- x\n \n½b 東京 ok")
         );
+    }
+
+    /// A gap longer than a block: a line break in one block, punctuation (which ends a blank
+    /// line) filling the next, another line break in the third.
+    #[test]
+    fn gaps_spanning_blocks() {
+        use Gap::*;
+        for (filler, want) in [(", ", Line), ("  ", Paragraph)] {
+            // Every place of the line breaks against the blocks' edges.
+            for (lead, fill) in (0..64).flat_map(|l| (32..66).map(move |f| (l, f))) {
+                let text = format!("{}a\n{}\nb", "x ".repeat(lead), filler.repeat(fill));
+                let got = scanned(&text);
+                assert_eq!(got.last(), Some(&("b".to_string(), want)), "{text:?}");
+            }
+        }
     }
 
     proptest::proptest! {
