@@ -349,11 +349,21 @@ fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         return Ok(exit);
     }
     print_summary(&s, &args.output);
-    Ok(if s.notes.errors.is_empty() {
+    let exit = if s.notes.errors.is_empty() {
         Exit::Success
     } else {
         Exit::Error
-    })
+    };
+    leave(s);
+    Ok(exit)
+}
+
+/// Lets go of a command's results without freeing them: the process is about to exit, and
+/// the system takes its memory back at once, where dropping a scan of 100k documents (ids,
+/// sketches, pairs, one allocation each) cost 30-40 ms of a 3 s run. Temporary files are
+/// unaffected: the spill is unlinked when made, so it goes when the process does.
+pub(crate) fn leave<T>(results: T) {
+    std::mem::forget(results);
 }
 
 fn compare(args: CompareArgs) -> anyhow::Result<Exit> {
