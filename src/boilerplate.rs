@@ -92,20 +92,21 @@ impl Counter<'_> {
         self.spent.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
     }
 
-    /// Counts one document's distinct shingles (each once), through `pending`.
+    /// Counts one document's distinct shingles, given as their distinct fingerprints
+    /// ([`crate::minhash::fingerprint`]), through `pending`.
     ///
     /// # Panics
     ///
     /// When `pending` holds increments for a sketch of another size.
-    pub fn add(&self, pending: &mut Pending, shingles: &[u64]) {
+    pub fn add(&self, pending: &mut Pending, fingerprints: &[u32]) {
         if pending.width == 0 {
             pending.offsets = vec![0; self.regions.len() * PENDING_PER_REGION];
             pending.lens = vec![0; self.regions.len()];
             pending.width = self.width;
         }
         self.check(pending);
-        for &h in shingles {
-            let slot = slot_in(crate::minhash::fingerprint(h), self.width);
+        for &fp in fingerprints {
+            let slot = slot_in(fp, self.width);
             let (r, offset) = (slot / REGION, (slot % REGION) as u16);
             let len = &mut pending.lens[r];
             pending.offsets[r * PENDING_PER_REGION + usize::from(*len)] = offset;
@@ -229,10 +230,11 @@ impl DocFrequency {
         self.slot_of_fingerprint(crate::minhash::fingerprint(h))
     }
 
-    /// Counts one document's distinct shingles (in any order, each once).
-    pub fn add_document(&mut self, shingles: &[u64]) {
-        for &h in shingles {
-            let s = self.slot(h);
+    /// Counts one document's distinct shingles, given as their distinct fingerprints
+    /// ([`crate::minhash::fingerprint`]) in any order.
+    pub fn add_document(&mut self, fingerprints: &[u32]) {
+        for &fp in fingerprints {
+            let s = self.slot_of_fingerprint(fp);
             self.counts[s] = self.counts[s].saturating_add(1);
         }
     }
@@ -251,8 +253,8 @@ impl DocFrequency {
         }
     }
 
-    /// Counts many documents' distinct shingles, in parallel.
-    pub fn add_documents<D: AsRef<[u64]> + Sync>(&mut self, docs: &[D]) {
+    /// Counts many documents' distinct shingles (their distinct fingerprints), in parallel.
+    pub fn add_documents<D: AsRef<[u32]> + Sync>(&mut self, docs: &[D]) {
         let counter = self.counter();
         let mut pendings: Vec<Pending> = docs
             .par_iter()
@@ -486,12 +488,17 @@ mod tests {
         xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())
     }
 
+    /// [`h`]'s fingerprint, what counting takes.
+    fn f(i: u64) -> u32 {
+        crate::minhash::fingerprint(h(i))
+    }
+
     #[test]
     fn counts_documents_not_occurrences() {
         let mut df = DocFrequency::with_capacity(1000);
-        df.add_document(&[h(1), h(2), h(3)]);
-        df.add_document(&[h(2), h(3)]);
-        df.add_document(&[h(3)]);
+        df.add_document(&[f(1), f(2), f(3)]);
+        df.add_document(&[f(2), f(3)]);
+        df.add_document(&[f(3)]);
         assert_eq!(
             (df.df(h(1)), df.df(h(2)), df.df(h(3)), df.df(h(4))),
             (1, 2, 3, 0)
@@ -502,8 +509,8 @@ mod tests {
 
     #[test]
     fn batches_count_as_documents_one_by_one() {
-        let docs: Vec<Vec<u64>> = (0..2000u64)
-            .map(|d| (0..(d % 300)).map(|i| h(i * 7 + d % 5)).collect())
+        let docs: Vec<Vec<u32>> = (0..2000u64)
+            .map(|d| (0..(d % 300)).map(|i| f(i * 7 + d % 5)).collect())
             .collect();
         // Several regions, each with more increments than a thread holds back for it.
         let mut one = DocFrequency::with_capacity(1 << 20);
@@ -536,7 +543,7 @@ mod tests {
     fn increments_for_another_sketch_are_refused() {
         let mut small = DocFrequency::with_capacity(1000);
         let mut pending = Pending::default();
-        small.counter().add(&mut pending, &[h(1)]);
+        small.counter().add(&mut pending, &[f(1)]);
         let mut large = DocFrequency::with_capacity(1 << 20);
         large.counter().flush(&mut pending);
     }
@@ -545,8 +552,8 @@ mod tests {
     fn heavy_counters_give_the_same_weights() {
         // Shingle i in i % 40 documents: counts 0 to 39, on either side of the cutoff.
         let mut df = DocFrequency::with_capacity(1 << 20);
-        let docs: Vec<Vec<u64>> = (0..40u64)
-            .map(|d| (0..3000u64).filter(|i| i % 40 > d).map(h).collect())
+        let docs: Vec<Vec<u32>> = (0..40u64)
+            .map(|d| (0..3000u64).filter(|i| i % 40 > d).map(f).collect())
             .collect();
         df.add_documents(&docs);
         let heavy = Heavy::new(&df, 10);
@@ -575,8 +582,8 @@ mod tests {
     #[test]
     fn round_trips_through_bytes() {
         let mut df = DocFrequency::with_capacity(1000);
-        df.add_document(&[h(5), h(9)]);
-        df.add_document(&[h(9)]);
+        df.add_document(&[f(5), f(9)]);
+        df.add_document(&[f(9)]);
         let back = DocFrequency::from_bytes(&df.to_bytes()).unwrap();
         assert_eq!((back.df(h(5)), back.df(h(9)), back.df(h(1))), (1, 2, 0));
         assert_eq!(back, df);
@@ -588,7 +595,7 @@ mod tests {
     fn saturates_and_weights() {
         let mut df = DocFrequency::with_capacity(10);
         for _ in 0..300 {
-            df.add_document(&[h(42)]);
+            df.add_document(&[f(42)]);
         }
         assert_eq!(df.df(h(42)), 255);
         assert!((df.weight(h(42), 10.0) - 10.0 / 255.0).abs() < 1e-12);
@@ -610,7 +617,11 @@ mod tests {
         let n = 1 << 20;
         let mut df = DocFrequency::with_capacity(n);
         let hashes: Vec<u64> = (0..n as u64).map(h).collect();
-        let docs: Vec<&[u64]> = hashes.chunks(100).collect();
+        let fps: Vec<u32> = hashes
+            .iter()
+            .map(|&x| crate::minhash::fingerprint(x))
+            .collect();
+        let docs: Vec<&[u32]> = fps.chunks(100).collect();
         df.add_documents(&docs);
         let over: usize = hashes.iter().filter(|&&x| df.weight(x, 10.0) < 1.0).count();
         assert!(over * 500 < n, "{over} of {n} rare shingles look common");

@@ -270,7 +270,7 @@ impl Index {
         &self.config
     }
 
-    fn sketch_all(&self, docs: &[Document]) -> (Vec<Vec<u64>>, Vec<Sketch>) {
+    fn sketch_all(&self, docs: &[Document]) -> (Vec<Vec<u32>>, Vec<Sketch>) {
         let hasher = MinHasher::from_config(&self.config);
         docs.par_iter()
             .map_init(Scratch::default, |scratch, d| {

@@ -184,7 +184,8 @@ pub struct Scanner {
 #[derive(Debug, Default)]
 struct Worker {
     scratch: minhash::Scratch,
-    set: Vec<u64>,
+    /// The document's distinct fingerprints.
+    set: Vec<u32>,
     pending: boilerplate::Pending,
     /// Its stretch of the spill file, with the fingerprints waiting to be written there.
     chunk: spill::Chunk,

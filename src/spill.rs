@@ -115,14 +115,11 @@ impl Spill {
         }
         let mut bytes = vec![0u8; 4 * count];
         read_exact_at(&self.file, &mut bytes, at.0)?;
-        let mut set: Vec<u32> = bytes
+        // Written sorted and distinct.
+        Ok(bytes
             .chunks_exact(4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        drop(bytes);
-        // Written sorted; two distinct shingles may share a fingerprint.
-        set.dedup();
-        Ok(set)
+            .collect())
     }
 }
 
@@ -140,10 +137,10 @@ impl Chunk {
     /// Bytes of file a thread takes at a time.
     pub(crate) const BYTES: usize = 1 << 20;
 
-    /// Adds the fingerprints of `hashes` (distinct shingle hashes, sorted) to the spill;
-    /// returns where they start, or [`Offset::NONE`] when the spill is full.
-    pub(crate) fn append(&mut self, spill: &Spill, hashes: &[u64]) -> Offset {
-        let len = 4 * hashes.len();
+    /// Adds a document's fingerprints (distinct, sorted) to the spill; returns where they
+    /// start, or [`Offset::NONE`] when the spill is full.
+    pub(crate) fn append(&mut self, spill: &Spill, fingerprints: &[u32]) -> Offset {
+        let len = 4 * fingerprints.len();
         let at = match self.stretch {
             Some((at, size)) if self.bytes.len() + len <= size => at,
             _ => {
@@ -160,8 +157,8 @@ impl Chunk {
         let from = self.bytes.len();
         // Sized first, then filled four bytes at a time (no capacity check per fingerprint).
         self.bytes.resize(from + len, 0);
-        for (to, &h) in self.bytes[from..].chunks_exact_mut(4).zip(hashes) {
-            to.copy_from_slice(&crate::minhash::fingerprint(h).to_le_bytes());
+        for (to, &fp) in self.bytes[from..].chunks_exact_mut(4).zip(fingerprints) {
+            to.copy_from_slice(&fp.to_le_bytes());
         }
         Offset(at + from as u64)
     }
@@ -202,38 +199,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn runs_read_back_as_sorted_distinct_sets() {
+    fn runs_read_back() {
         let spill = Spill::new(6 << 20).expect("a temporary file");
-        // Sorted distinct hashes, as sketching leaves them; the first two share a fingerprint.
-        let first: Vec<u64> = vec![1 << 32, (1 << 32) | 7, 3 << 32, 5 << 32];
-        let second: Vec<u64> = (0..1000u64).map(|i| i << 33).collect();
+        // Sorted distinct fingerprints, as sketching leaves them.
+        let first: Vec<u32> = vec![1, 3, 5];
+        let second: Vec<u32> = (0..1000u32).map(|i| i * 2).collect();
         // Two threads' chunks, interleaved in the file.
         let (mut x, mut y) = (Chunk::default(), Chunk::default());
         let a = x.append(&spill, &first);
         let b = y.append(&spill, &second);
         let c = x.append(&spill, &second);
         // Not written yet.
-        assert!(spill.read_set(a, 4).is_err());
+        assert!(spill.read_set(a, 3).is_err());
         x.flush(&spill);
         y.flush(&spill);
-        assert_eq!(spill.read_set(a, 4).unwrap(), vec![1, 3, 5]);
-        let evens: Vec<u32> = (0..1000u32).map(|i| i * 2).collect();
-        assert_eq!(spill.read_set(b, 1000).unwrap(), evens);
-        assert_eq!(spill.read_set(c, 1000).unwrap(), evens);
+        assert_eq!(spill.read_set(a, 3).unwrap(), first);
+        assert_eq!(spill.read_set(b, 1000).unwrap(), second);
+        assert_eq!(spill.read_set(c, 1000).unwrap(), second);
         assert!(spill.read_set(Offset::NONE, 0).is_err());
         // A run larger than a chunk takes a stretch of its own, even where the stretch held
         // has room left only for nothing (an empty run took it); the next thread's stretch
         // is not written over.
-        let large: Vec<u64> = (0..(Chunk::BYTES as u64 / 2)).map(|i| i << 32).collect();
+        let large: Vec<u32> = (0..(Chunk::BYTES as u32 / 2)).collect();
         let empty = x.append(&spill, &[]);
         let small = y.append(&spill, &first);
         let d = x.append(&spill, &large);
         y.flush(&spill);
         x.flush(&spill);
         assert_eq!(spill.read_set(empty, 0).unwrap(), Vec::<u32>::new());
-        assert_eq!(spill.read_set(small, 4).unwrap(), vec![1, 3, 5]);
-        let want: Vec<u32> = (0..large.len() as u32).collect();
-        assert_eq!(spill.read_set(d, large.len()).unwrap(), want);
+        assert_eq!(spill.read_set(small, 3).unwrap(), first);
+        assert_eq!(spill.read_set(d, large.len()).unwrap(), large);
         // Past the limit: refused, and the spill says it is full.
         assert!(!spill.is_full());
         assert_eq!(x.append(&spill, &large), Offset::NONE);
@@ -254,12 +249,12 @@ mod tests {
             failed: std::sync::Mutex::default(),
         };
         let mut chunk = Chunk::default();
-        let at = chunk.append(&spill, &[1 << 32, 2 << 32]);
+        let at = chunk.append(&spill, &[1, 2]);
         assert_ne!(at, Offset::NONE);
         chunk.flush(&spill);
         assert!(spill.is_full());
         // The executable's bytes are there, but they are not the run.
         assert!(spill.read_set(at, 2).is_err());
-        assert_eq!(chunk.append(&spill, &[3 << 32]), Offset::NONE);
+        assert_eq!(chunk.append(&spill, &[3]), Offset::NONE);
     }
 }
