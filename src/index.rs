@@ -23,7 +23,7 @@
 //! not a pass over the corpus's text. Queries take `&self`; an `Index` is `Send + Sync`.
 //! [`Index::insert`] adds documents, so query-then-insert is a streaming deduplicator.
 //!
-//! # File format (version 3)
+//! # File format (version 4)
 //!
 //! `NEARDUPEIDX` magic (11 bytes), format version (u32, little endian), the length and JSON of
 //! every parameter that affects signatures and decisions, the length of the body and the body
@@ -48,9 +48,10 @@ use crate::minhash::{MinHasher, Scratch, Sketch};
 use crate::report::Report;
 
 const MAGIC: &[u8; 11] = b"NEARDUPEIDX";
-/// The file format version this build reads and writes (3: words hashed as two masked halves,
-/// so every sketch changed; 2: 32-bit band keys and sample fingerprints).
-pub const FORMAT_VERSION: u32 = 3;
+/// The file format version this build reads and writes (4: the sample chosen by fingerprint,
+/// and shingle counts of distinct fingerprints; 3: words hashed as two masked halves, so every
+/// sketch changed; 2: 32-bit band keys and sample fingerprints).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Why an index file could not be opened or saved.
 #[derive(Debug, thiserror::Error)]
