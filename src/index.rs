@@ -49,7 +49,8 @@ use crate::report::Report;
 
 const MAGIC: &[u8; 11] = b"NEARDUPEIDX";
 /// The file format version this build reads and writes (4: the sample chosen by fingerprint,
-/// and shingle counts of distinct fingerprints; 3: words hashed as two masked halves, so every
+/// shingle counts of distinct fingerprints, and words and shingles hashed with fewer
+/// multiplications, so every sketch changed; 3: words hashed as two masked halves, so every
 /// sketch changed; 2: 32-bit band keys and sample fingerprints).
 pub const FORMAT_VERSION: u32 = 4;
 

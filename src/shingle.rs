@@ -1,8 +1,8 @@
 //! Normalised words → hashed word shingles.
 //!
 //! Input: a text. Output: one 64-bit hash per window of `k` consecutive normalised words (a
-//! word `k`-shingle). Words are hashed (seeded) with wyhash's mixing over their bytes, xxh3
-//! past 16 bytes; a shingle's hash is a polynomial over its `k` word hashes, mixed
+//! word `k`-shingle). Words are hashed (seeded) with one wyhash-style multiplication over
+//! their bytes, xxh3 past 16 bytes; a shingle's hash is a polynomial over its `k` word hashes
 //! ([`shingle_hash`]), so shingles are order-sensitive inside the window. A text with fewer
 //! than `k` words has no shingles: it is never matched (the run counts it as too short).
 //!
@@ -32,15 +32,16 @@ pub fn word_hash(word: &str, seed: u64) -> u64 {
 }
 
 /// A word's hash. Words of up to 16 bytes (almost all) are read as two 64-bit halves,
-/// zero-padded, and mixed with their length and the seed by two 128-bit multiplications
-/// (wyhash's mixing); longer words go to xxh3. No branch depends on the length below 17, so
-/// words of varied lengths cost no mispredictions.
+/// zero-padded, and mixed with the seed by one 128-bit multiplication (wyhash's "mum");
+/// longer words go to xxh3. No branch depends on the length below 17, so words of varied
+/// lengths cost no mispredictions. The length needs no mixing in: a word never holds a zero
+/// byte (it is a separator), so its padded halves already say where it ends.
 fn word_hash_bytes(w: &[u8], seed: u64) -> u64 {
     if w.len() > 16 {
         return xxh3_64_with_seed(w, seed);
     }
     let (lo, hi) = halves(&padded(w));
-    mix16(lo, hi, w.len(), seed)
+    mix16(lo, hi, seed)
 }
 
 /// Up to 16 bytes, zero-padded to 16.
@@ -76,7 +77,7 @@ fn word_hash_lowered(text: &[u8], start: usize, end: usize, seed: u64) -> u64 {
     let keep = |bytes: usize| ((1u128 << (8 * bytes)) - 1) as u64;
     let (lo_mask, hi_mask) = (keep(n.min(8)), keep(n.saturating_sub(8)));
     const LOWER: u64 = 0x2020_2020_2020_2020;
-    mix16((lo | LOWER) & lo_mask, (hi | LOWER) & hi_mask, n, seed)
+    mix16((lo | LOWER) & lo_mask, (hi | LOWER) & hi_mask, seed)
 }
 
 /// [`word_hash_lowered`] of a word of more than 16 bytes.
@@ -94,21 +95,14 @@ fn halves_at_end(word: &[u8]) -> (u64, u64) {
     halves(&padded(word))
 }
 
-/// The hash of a word of `n <= 16` bytes given as two zero-padded little-endian halves.
+/// The hash of a word of at most 16 bytes given as two zero-padded little-endian halves: the
+/// two 64-bit halves of their product (each offset by a constant, the seed in the first),
+/// folded by exclusive or. (A second multiplication mixing in the length, as wyhash does,
+/// was a sixth of the shingling's instructions, and the length is implied by the padding.)
 #[inline(always)]
-fn mix16(lo: u64, hi: u64, n: usize, seed: u64) -> u64 {
-    let mum = |x: u64, y: u64| {
-        let r = u128::from(x) * u128::from(y);
-        (r as u64) ^ ((r >> 64) as u64)
-    };
-    let x = mum(
-        lo ^ 0xa076_1d64_78bd_642f,
-        hi ^ seed ^ 0xe703_7ed1_a0b4_28db,
-    );
-    mum(
-        x ^ 0x8ebc_6af0_9c88_c6e3,
-        (n as u64) ^ seed ^ 0x5899_65cc_7537_4cc3,
-    )
+fn mix16(lo: u64, hi: u64, seed: u64) -> u64 {
+    let r = u128::from(lo ^ seed ^ 0xa076_1d64_78bd_642f) * u128::from(hi ^ 0xe703_7ed1_a0b4_28db);
+    (r as u64) ^ ((r >> 64) as u64)
 }
 
 /// The base of the polynomial over word hashes (an odd 64-bit constant).
@@ -116,25 +110,19 @@ const BASE: u64 = 0x9fb2_1c65_1e98_df25;
 /// Added once per word, so windows of different lengths differ.
 const PER_WORD: u64 = 0xd6e8_feb8_6659_fd93;
 
-/// MurmurHash3's 64-bit finaliser: a bijection that mixes every input bit into every output
-/// bit.
-const fn fmix64(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
 /// The hash of a shingle, from its words' hashes in order: the polynomial
-/// `w0·B^(n-1) + w1·B^(n-2) + ... + w(n-1)` (mod 2^64) plus `n` times a constant, then mixed.
+/// `w0·B^(n-1) + w1·B^(n-2) + ... + w(n-1)` (mod 2^64) plus `n` times a constant.
 /// Order-sensitive, and a window sliding one word costs two multiplications however long it
-/// is ([`for_each_shingle`] rolls it).
+/// is ([`for_each_shingle`] rolls it). No finaliser: the word hashes are uniform, so the
+/// polynomial is, and its top bits (which pick MinHash bins, counters and fingerprints)
+/// depend on every bit of every word hash; two distinct shingles share their top 32 bits
+/// with probability 2^-32. (MurmurHash3's finaliser here cost two more multiplications a
+/// shingle.)
 pub fn shingle_hash(words: &[u64]) -> u64 {
     let acc = words
         .iter()
         .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
-    fmix64(acc.wrapping_add((words.len() as u64).wrapping_mul(PER_WORD)))
+    acc.wrapping_add((words.len() as u64).wrapping_mul(PER_WORD))
 }
 
 /// All words of `text` as hashed tokens with their original byte ranges.
@@ -263,7 +251,7 @@ fn roll_windows(words: &[u64], k: usize, mut f: impl FnMut(u64)) {
         .fold(0u64, |acc, &w| acc.wrapping_mul(BASE).wrapping_add(w));
     for (i, &w) in words[k - 1..].iter().enumerate() {
         acc = acc.wrapping_mul(BASE).wrapping_add(w);
-        f(fmix64(acc.wrapping_add(length)));
+        f(acc.wrapping_add(length));
         acc = acc.wrapping_sub(words[i].wrapping_mul(top));
     }
 }
