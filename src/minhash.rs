@@ -222,7 +222,7 @@ pub struct Scratch {
     words: crate::shingle::ShingleBuffers,
     shingles: Vec<u64>,
     fingerprints: Vec<u32>,
-    counts: Vec<u32>,
+    distinct: crate::shingle::DistinctBuffers<u32>,
     bins: Vec<u64>,
     sample: Vec<u32>,
     bands: Vec<u32>,
@@ -333,7 +333,11 @@ impl MinHasher {
             .fingerprints
             .extend(hashes.iter().map(|&h| fingerprint(h)));
         let from = distinct.len();
-        crate::shingle::sorted_distinct_into(&scratch.fingerprints, &mut scratch.counts, distinct);
+        crate::shingle::sorted_distinct_into(
+            &scratch.fingerprints,
+            &mut scratch.distinct,
+            distinct,
+        );
         self.sample_into(&distinct[from..], &mut scratch.sample);
         scratch.bands.clear();
         if !hashes.is_empty() {
