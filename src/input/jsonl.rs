@@ -18,6 +18,7 @@ use std::io::{self, BufRead};
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::document::{Document, Source};
 use crate::error::{Error, RecordError};
@@ -330,12 +331,20 @@ fn parse_record(
     bytes: &[u8],
     options: &JsonlOptions,
 ) -> Result<(Option<String>, String), RecordError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let record = RecordSeed { options }
-        .deserialize(&mut de)
-        .map_err(RecordError::Json)?;
-    de.end().map_err(RecordError::Json)?;
+    let parse = |raw_text| -> Result<Parsed, RecordError> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let record = RecordSeed { options, raw_text }
+            .deserialize(&mut de)
+            .map_err(RecordError::Json)?;
+        de.end().map_err(RecordError::Json)?;
+        Ok(record)
+    };
+    let record = match parse(true)? {
+        Parsed::Redo => parse(false)?,
+        record => record,
+    };
     match record {
+        Parsed::Redo => unreachable!("a record parsed without raw text is never redone"),
         Parsed::NotObject(kind) => Err(RecordError::NotAnObject(kind)),
         Parsed::Object { id, text } => match text {
             None => Err(RecordError::MissingText(options.text_field.clone())),
@@ -350,6 +359,8 @@ fn parse_record(
 
 enum Parsed {
     NotObject(&'static str),
+    /// The raw text could not be decided on without serde_json's own string parsing.
+    Redo,
     Object {
         id: Option<String>,
         text: Option<Result<String, &'static str>>,
@@ -358,6 +369,8 @@ enum Parsed {
 
 struct RecordSeed<'a> {
     options: &'a JsonlOptions,
+    /// Take the text as a raw JSON value and unescape it here ([`string_of`]).
+    raw_text: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
@@ -396,13 +409,36 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
         Ok(Parsed::NotObject("an array"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
-        let (mut id, mut text) = (None, None);
+        let (mut id, mut text, mut redo) = (None, None, false);
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             if key == self.options.text_field {
-                text = Some(match map.next_value::<serde_json::Value>()? {
-                    serde_json::Value::String(s) => Ok(s),
-                    other => Err(kind(&other)),
-                });
+                // Taken raw and unescaped here, into a string allocated once: serde_json
+                // unescaped it into a buffer that grew by doubling (a new one per line),
+                // then copied it out.
+                if !self.raw_text {
+                    text = Some(match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(s) => Ok(s),
+                        other => Err(kind(&other)),
+                    });
+                    continue;
+                }
+                let raw = map.next_value::<&'de RawValue>()?.get();
+                text = match string_of(raw) {
+                    Some(s) => Some(Ok(s)),
+                    None if raw.starts_with('"') => {
+                        // A lone surrogate escape: the record is parsed again the usual way,
+                        // so that it gets serde_json's own verdict and message.
+                        redo = true;
+                        None
+                    }
+                    None => match serde_json::from_str::<serde_json::Value>(raw) {
+                        Ok(other) => Some(Err(kind(&other))),
+                        Err(_) => {
+                            redo = true;
+                            None
+                        }
+                    },
+                };
             } else if key == self.options.id_field {
                 id = match map.next_value::<serde_json::Value>()? {
                     serde_json::Value::String(s) => Some(s),
@@ -413,8 +449,63 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Parsed::Object { id, text })
+        Ok(if redo {
+            Parsed::Redo
+        } else {
+            Parsed::Object { id, text }
+        })
     }
+}
+
+/// The string a JSON string literal stands for (`literal` is one as serde_json validated
+/// it: quotes, valid escapes, no control characters, UTF-8), or `None` when it is not a
+/// string or holds a surrogate escape outside a pair, which serde_json then decides on.
+fn string_of(literal: &str) -> Option<String> {
+    let body = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        let escape = rest.as_bytes().get(i + 1)?;
+        rest = &rest[i + 2..];
+        out.push(match escape {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = hex4(rest)?;
+                rest = &rest[4..];
+                match unit {
+                    0xd800..0xdc00 => {
+                        let low = hex4(rest.strip_prefix("\\u")?)?;
+                        if !(0xdc00..0xe000).contains(&low) {
+                            return None;
+                        }
+                        rest = &rest[6..];
+                        char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))?
+                    }
+                    _ => char::from_u32(unit)?,
+                }
+            }
+            _ => return None,
+        });
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The value of four hex digits at the start of `s`.
+fn hex4(s: &str) -> Option<u32> {
+    let digits = s.get(..4)?;
+    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(digits, 16).ok()
 }
 
 fn kind(v: &serde_json::Value) -> &'static str {
@@ -444,6 +535,80 @@ mod tests {
             buf[..n].copy_from_slice(&self.data[..n]);
             self.data = &self.data[n..];
             Ok(n)
+        }
+    }
+
+    /// A JSON string literal for `units` (UTF-16 code units, lone surrogates allowed): each
+    /// unit as a `\\u` escape or, where `raw` says and it is a character needing no escape,
+    /// as itself; with the short escapes for the characters that have one.
+    fn literal(units: &[(u16, bool)]) -> String {
+        let mut out = String::from("\"");
+        for &(u, raw) in units {
+            match char::from_u32(u32::from(u)) {
+                Some('"') if raw => out.push_str("\\\""),
+                Some('\\') if raw => out.push_str("\\\\"),
+                Some('\n') if raw => out.push_str("\\n"),
+                Some('/') if raw => out.push_str("\\/"),
+                Some(c) if raw && c >= ' ' => out.push(c),
+                _ => out.push_str(&format!("\\u{u:04X}")),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Unescaping a string literal here gives what serde_json gives, and where it
+        /// declines (a surrogate escape outside a pair), serde_json's way decides.
+        #[test]
+        fn string_literals_unescape_as_serde_json_does(
+            pieces in proptest::collection::vec(
+                (proptest::prop_oneof![
+                    // Mostly characters (ASCII most), as one unit or a surrogate pair...
+                    8 => proptest::strategy::Strategy::prop_map(proptest::char::range('\0', '\u{7f}'), Some),
+                    4 => proptest::strategy::Strategy::prop_map(proptest::char::any(), Some),
+                    // ...and now and then a code unit of its own, a lone surrogate perhaps.
+                    1 => proptest::strategy::Strategy::prop_map(proptest::num::u16::ANY, |_| None),
+                ], proptest::num::u16::ANY, proptest::bool::ANY),
+                0..40,
+            ),
+        ) {
+            let units: Vec<(u16, bool)> = pieces
+                .iter()
+                .flat_map(|&(c, unit, raw)| match c {
+                    Some(c) => c.encode_utf16(&mut [0; 2]).iter().map(|&u| (u, raw)).collect(),
+                    None => vec![(unit, raw)],
+                })
+                .collect();
+            let lit = literal(&units);
+            let theirs = serde_json::from_str::<String>(&lit).ok();
+            match string_of(&lit) {
+                Some(ours) => proptest::prop_assert_eq!(Some(ours), theirs),
+                None => proptest::prop_assert!(
+                    units.iter().any(|&(u, _)| (0xd800..0xe000).contains(&u)),
+                    "declined {}", lit
+                ),
+            }
+            // And whole records read the same either way.
+            let line = format!(r#"{{"id":"x","text":{lit},"n":1}}"#);
+            let options = JsonlOptions::default();
+            let redone = |raw_text| {
+                let mut de = serde_json::Deserializer::from_slice(line.as_bytes());
+                RecordSeed { options: &options, raw_text }.deserialize(&mut de).map(|p| match p {
+                    Parsed::Object { id, text } => format!("{id:?} {text:?}"),
+                    Parsed::NotObject(k) => k.to_string(),
+                    Parsed::Redo => "redo".to_string(),
+                }).map_err(|e| e.to_string())
+            };
+            let plain = redone(false);
+            let fast = parse_record(line.as_bytes(), &options)
+                .map(|(id, text)| format!("{id:?} {:?}", Some(Ok::<String, &str>(text))))
+                .map_err(|e| match e {
+                    RecordError::Json(e) => e.to_string(),
+                    other => format!("{other:?}"),
+                });
+            proptest::prop_assert_eq!(fast, plain);
         }
     }
 
