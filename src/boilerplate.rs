@@ -202,9 +202,20 @@ impl DocFrequency {
     pub fn with_capacity(shingles: usize) -> DocFrequency {
         let width = (shingles / 3).clamp(1 << 16, 1 << 32);
         let width = width.div_ceil(ALIGN) * ALIGN;
-        DocFrequency {
-            counts: vec![0; width],
-        }
+        let mut counts = vec![0u8; width];
+        // A zeroed allocation this large is mapped lazily: read first (every increment reads
+        // its counter), a page maps the shared zero page, and the write after it faults again
+        // to copy it and flushes the other cores' TLBs (2% of a scan's time at 100k
+        // documents). Writing each page once here, in parallel, faults once per page.
+        counts.par_chunks_mut(1 << 20).for_each(|chunk| {
+            for page in chunk.chunks_mut(4096) {
+                // SAFETY: `page` is a live, exclusively borrowed, non-empty slice, so its
+                // first byte is valid for a write; a volatile write is not elided though the
+                // value written (0) is already there.
+                unsafe { std::ptr::write_volatile(page.as_mut_ptr(), 0) };
+            }
+        });
+        DocFrequency { counts }
     }
 
     /// A sketch sized for a corpus of `bytes` of text (about one shingle per six bytes).
