@@ -216,11 +216,60 @@ fn bin_of(h: u64, n: usize) -> usize {
     ((u128::from(h) * n as u128) >> 64) as usize
 }
 
+/// The most bins a signature has.
+const MAX_BINS: usize = crate::config::ConfigBuilder::MAX_HASHES;
+
+/// One-permutation hashing in progress: each shingle hash lowers the bin it falls in.
+struct BinFill<'a> {
+    bins: &'a mut [u64],
+    /// Whether any shingle was added.
+    any: bool,
+    /// Bins `u64::MAX` itself was hashed into (an empty bin holds `u64::MAX`): marked apart,
+    /// and in practice never.
+    max_seen: [bool; MAX_BINS],
+}
+
+impl<'a> BinFill<'a> {
+    /// `n` empty bins in `bins`.
+    fn new(n: usize, bins: &'a mut Vec<u64>) -> BinFill<'a> {
+        bins.clear();
+        bins.resize(n, u64::MAX);
+        BinFill {
+            bins,
+            any: false,
+            max_seen: [false; MAX_BINS],
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, h: u64) {
+        let bin = bin_of(h, self.bins.len());
+        // A minimum without a branch (which shingle lowers a bin is a coin toss); the branch
+        // on `u64::MAX` is never taken in practice.
+        self.bins[bin] = self.bins[bin].min(h);
+        if h == u64::MAX {
+            self.max_seen[bin] = true;
+        }
+        self.any = true;
+    }
+
+    /// Which bins are filled, or `None` when no shingle was added.
+    fn finish(self) -> Option<[bool; MAX_BINS]> {
+        if !self.any {
+            return None;
+        }
+        let mut filled = [false; MAX_BINS];
+        for (f, (&b, &m)) in filled.iter_mut().zip(self.bins.iter().zip(&self.max_seen)) {
+            *f = b != u64::MAX || m;
+        }
+        Some(filled)
+    }
+}
+
 /// Buffers reused from one document to the next by [`MinHasher::sketch_text`].
 #[derive(Debug, Default)]
 pub struct Scratch {
     words: crate::shingle::ShingleBuffers,
-    shingles: Vec<u64>,
     fingerprints: Vec<u32>,
     distinct: crate::shingle::DistinctBuffers<u32>,
     bins: Vec<u64>,
@@ -295,29 +344,37 @@ impl MinHasher {
     /// shingles are appended to `distinct`, sorted, for document frequencies and
     /// verification.
     ///
-    /// One pass over the words; then the shingles, in text order with repeats, fill the
-    /// MinHash bins (a minimum does not mind repeats) and the sample, and their fingerprints
-    /// are made distinct by a radix sort (`shingle::sorted_distinct_into`) of 32-bit
-    /// fingerprints, half the bytes of the 64-bit hashes.
+    /// One pass over the words, then one over the shingles in text order with repeats: each
+    /// lowers its MinHash bin (a minimum does not mind repeats) and leaves its fingerprint,
+    /// so no shingle hash is stored. The fingerprints are made distinct by a radix sort
+    /// (`shingle::sorted_distinct_into`) and the sample is a filter of them.
     pub fn sketch_text(
         &self,
         text: &str,
         scratch: &mut Scratch,
         distinct: &mut Vec<u32>,
     ) -> Sketch {
-        scratch.shingles.clear();
-        let shingles = &mut scratch.shingles;
+        let Scratch {
+            words,
+            fingerprints,
+            bins,
+            ..
+        } = scratch;
+        fingerprints.clear();
+        let mut fill = BinFill::new(self.num_hashes, bins);
         crate::shingle::for_each_shingle_with(
             text,
             self.shingle_size,
             self.seed,
-            &mut scratch.words,
-            |h| shingles.push(h),
+            words,
+            #[inline(always)]
+            |h| {
+                fingerprints.push(fingerprint(h));
+                fill.add(h);
+            },
         );
-        let hashes = std::mem::take(&mut scratch.shingles);
-        let sketch = self.sketch_hashes(&hashes, scratch, distinct);
-        scratch.shingles = hashes;
-        sketch
+        let filled = fill.finish();
+        self.sketch_from(filled, scratch, distinct)
     }
 
     /// Sketches shingle hashes in any order, repeats allowed, appending their distinct
@@ -332,6 +389,20 @@ impl MinHasher {
         scratch
             .fingerprints
             .extend(hashes.iter().map(|&h| fingerprint(h)));
+        let mut fill = BinFill::new(self.num_hashes, &mut scratch.bins);
+        hashes.iter().for_each(|&h| fill.add(h));
+        let filled = fill.finish();
+        self.sketch_from(filled, scratch, distinct)
+    }
+
+    /// The rest of a sketch once the fingerprints are in `scratch` and the bins filled
+    /// (`filled` says which, or `None` when there were no shingles).
+    fn sketch_from(
+        &self,
+        filled: Option<[bool; MAX_BINS]>,
+        scratch: &mut Scratch,
+        distinct: &mut Vec<u32>,
+    ) -> Sketch {
         let from = distinct.len();
         crate::shingle::sorted_distinct_into(
             &scratch.fingerprints,
@@ -340,8 +411,8 @@ impl MinHasher {
         );
         self.sample_into(&distinct[from..], &mut scratch.sample);
         scratch.bands.clear();
-        if !hashes.is_empty() {
-            self.fill_bins(hashes, &mut scratch.bins);
+        if let Some(filled) = filled {
+            self.densify(&mut scratch.bins, &filled[..self.num_hashes]);
             self.band_keys_into(&scratch.bins, &mut scratch.bands);
         }
         Sketch {
@@ -414,26 +485,11 @@ impl MinHasher {
 
     /// One-permutation hashing into `bins`, then densification.
     fn fill_bins(&self, shingles: &[u64], bins: &mut Vec<u64>) {
-        let n = self.num_hashes;
-        bins.clear();
-        bins.resize(n, u64::MAX);
-        // A bin is filled when it holds a value, or when `u64::MAX` itself was hashed into it;
-        // the second is tracked apart so that `u64::MAX` can mean "empty".
-        let mut max_seen = [false; crate::config::ConfigBuilder::MAX_HASHES];
-        for &h in shingles {
-            let bin = bin_of(h, n);
-            // A minimum without a branch (which shingle lowers a bin is a coin toss); the
-            // branch on `u64::MAX` is never taken in practice.
-            bins[bin] = bins[bin].min(h);
-            if h == u64::MAX {
-                max_seen[bin] = true;
-            }
+        let mut fill = BinFill::new(self.num_hashes, bins);
+        shingles.iter().for_each(|&h| fill.add(h));
+        if let Some(filled) = fill.finish() {
+            self.densify(bins, &filled[..self.num_hashes]);
         }
-        let mut filled = [false; crate::config::ConfigBuilder::MAX_HASHES];
-        for (f, (&b, &m)) in filled.iter_mut().zip(bins.iter().zip(&max_seen)) {
-            *f = b != u64::MAX || m;
-        }
-        self.densify(bins, &filled[..n]);
     }
 
     /// Fills empty bins from non-empty ones chosen by a seeded probe sequence per bin.
