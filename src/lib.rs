@@ -384,7 +384,7 @@ impl Scanner {
             .map(std::sync::Mutex::new)
             .collect();
         if self.reread.is_some() && self.spill.is_none() && self.docs.is_empty() {
-            self.spill = spill::Spill::new(self.spill_limit);
+            self.spill = spill::Spill::new(self.spill_limit, workers.len());
         }
         let spill = self.spill.as_ref();
         // Per document: its sketch, checksum and length, and where its fingerprints were
@@ -417,7 +417,7 @@ impl Scanner {
                     if let Some(spill) = spill
                         && u32::try_from(set.len()).is_ok_and(|n| n < u32::MAX)
                     {
-                        spilled_at = chunk.append(spill, set);
+                        spilled_at = chunk.append(spill, t, set);
                     }
                     drop(std::mem::take(&mut d.text));
                 }
