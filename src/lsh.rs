@@ -257,7 +257,30 @@ pub(crate) fn candidates_with<K: Sketches + ?Sized, F: Frequencies + ?Sized>(
 /// cannot reach `floor` (weights are at most 1, so what is left can add at most the length
 /// of the shorter rest; checked every 8 blocks of four, then every 32 steps).
 fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64, floor: f64) -> Option<f64> {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    let (_, sum) = weigh_matches(a, b, |k| w(a[k]), Some(floor))?;
+    (sum >= floor).then_some(sum)
+}
+
+/// The number of values two sorted, distinct lists share, and the sum of their weights (`w`
+/// gives the weight of `a[k]` from `k`), added in the order of `a`.
+pub(crate) fn intersection(a: &[u32], b: &[u32], w: impl Fn(usize) -> f64) -> (usize, f64) {
+    weigh_matches(a, b, w, None).unwrap_or((0, 0.0))
+}
+
+/// The values two sorted, distinct lists share: how many, and their weights summed in the
+/// order of `a` (`w` gives the weight of `a[k]` from `k`); `None` as soon as the sum cannot
+/// reach `floor`, if there is one.
+#[inline(always)]
+fn weigh_matches(
+    a: &[u32],
+    b: &[u32],
+    w: impl Fn(usize) -> f64,
+    floor: Option<f64>,
+) -> Option<(usize, f64)> {
+    let (mut i, mut j, mut shared, mut sum) = (0, 0, 0, 0.0);
+    let out_of_reach = |i: usize, j: usize, sum: f64| {
+        floor.is_some_and(|f| sum + ((a.len() - i).min(b.len() - j) as f64) < f)
+    };
     // Four against four at a time (x86-64): each block of `a` is compared with a block of `b`
     // in every rotation, and the block with the smaller last value moves on. Matches are met
     // in the order of `a`, as below, so the sum is the same to the last bit.
@@ -272,13 +295,14 @@ fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64, floor: f64) -> O
             // SAFETY: SSE2 is in the x86-64 baseline, so every x86-64 processor has it.
             let mut found = unsafe { sse2::matches(x, y) };
             while found != 0 {
-                sum += w(x[found.trailing_zeros() as usize]);
+                sum += w(i + found.trailing_zeros() as usize);
+                shared += 1;
                 found &= found - 1;
             }
             i += 4 * usize::from(x[3] <= y[3]);
             j += 4 * usize::from(y[3] <= x[3]);
             blocks += 1;
-            if blocks % 8 == 0 && sum + ((a.len() - i).min(b.len() - j) as f64) < floor {
+            if blocks % 8 == 0 && out_of_reach(i, j, sum) {
                 return None;
             }
         }
@@ -289,16 +313,17 @@ fn shared_weight(a: &[u32], b: &[u32], w: &impl Fn(u32) -> f64, floor: f64) -> O
         // Most pairs share few hashes: advance without a data-dependent branch, and take the
         // (rare, well-predicted) branch only on a match.
         if x == y {
-            sum += w(x);
+            sum += w(i);
+            shared += 1;
         }
         i += usize::from(x <= y);
         j += usize::from(y <= x);
         steps += 1;
-        if steps % 32 == 0 && sum + ((a.len() - i).min(b.len() - j) as f64) < floor {
+        if steps % 32 == 0 && out_of_reach(i, j, sum) {
             return None;
         }
     }
-    (sum >= floor).then_some(sum)
+    Some((shared, sum))
 }
 
 /// Four values against four with SSE2.
@@ -755,6 +780,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The intersection's size and weight, the weight summed in the order of `a` (bit
+        /// for bit), whatever the lengths (blocks of four and the tails).
+        #[test]
+        fn intersection_counts_and_weighs_the_shared_values(
+            a in proptest::collection::btree_set(0u32..400, 0..150),
+            b in proptest::collection::btree_set(0u32..400, 0..150),
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let w = |x: u32| 1.0 / f64::from(x % 7 + 1);
+            let (mut count, mut sum) = (0, 0.0);
+            for &x in &a {
+                if b.binary_search(&x).is_ok() {
+                    count += 1;
+                    sum += w(x);
+                }
+            }
+            let got = intersection(&a, &b, |k| w(a[k]));
+            proptest::prop_assert_eq!(got, (count, sum));
+        }
+
         /// The weight shared by two sorted, distinct lists is the sum over their intersection,
         /// added in order (bit for bit), whatever the lengths (blocks of four and the tails);
         /// `None` exactly when it is below the floor.
