@@ -347,16 +347,11 @@ pub(crate) fn verify_sets_with<F: Frequencies + ?Sized>(
             .map(|&d| {
                 let set = set_of(d)?;
                 let mut dfs = Vec::new();
-                let mut total = 0.0;
+                // Equal weights sum to the count exactly.
+                let mut total = set.len() as f64;
                 if let (Some(df), true) = (df, weighted) {
                     df.dfs_of_fingerprints_into(&set, &mut dfs);
-                    for &n in &dfs {
-                        total += weights.of(u32::from(n));
-                    }
-                } else {
-                    for _ in &set {
-                        total += 1.0;
-                    }
+                    total = dfs.iter().fold(0.0, |t, &n| t + weights.of(u32::from(n)));
                 }
                 Some((set, dfs, total))
             })
@@ -366,11 +361,11 @@ pub(crate) fn verify_sets_with<F: Frequencies + ?Sized>(
             let pair = candidates[i as usize];
             progress.advance(1);
             let ((a, da, wa), (b, _, wb)) = (set(pair.a)?, set(pair.b)?);
-            let similarity = if weighted {
-                figures_of_fingerprints(a, b, (*wa, *wb), |i| weights.of(u32::from(da[i])))
-            } else {
-                figures_of_fingerprints(a, b, (*wa, *wb), |_| 1.0)
+            let weight_a = |i: usize| match weighted {
+                true => weights.of(u32::from(da[i])),
+                false => 1.0,
             };
+            let similarity = figures_of_fingerprints(a, b, (*wa, *wb), weight_a);
             relation(&similarity, config).map(|relation| {
                 (
                     i,
