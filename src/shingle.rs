@@ -332,15 +332,21 @@ pub(crate) struct DistinctBuffers<T> {
 /// Appends the distinct values of `hashes` (whose top bits are uniform) to `out`, sorted;
 /// `bufs` are reused from call to call.
 ///
-/// A radix sort on the top `2b` bits, `b` bits a pass, where `2^b` is about the number of
-/// values: two counting passes in one scan, two scatters. Values that share their top `2b`
-/// bits (about one pair in a set) are left in the order given, so a last pass puts them in
-/// place and drops repeats as it copies; in order, the common case, it takes one predictable
-/// branch a value. About 5.2 ns a value against 6.6 ns for the bucket sort with an
-/// insertion pass it replaced (whose insertion branch was a coin toss where two values
-/// shared a bucket), and faster than an open-addressing table of what was seen (which
-/// leaves the set unsorted, and verification needs it sorted). Values that are not uniform
-/// (the last pass moving more than a few values per value) are sorted by comparison instead.
+/// A radix sort on the top `2b` bits, `b` bits a pass, where `2^b` is about an eighth of
+/// the number of values: two counting passes in one scan, two scatters. Values that share
+/// their top `2b` bits (a few dozen pairs in a set of a thousand) are left in the order
+/// given, so a last pass puts them in place and drops repeats as it copies; in order, the
+/// common case, it takes one predictable branch a value. About 5.2 ns a value against 6.6
+/// ns for the bucket sort with an insertion pass it replaced (whose insertion branch was a
+/// coin toss where two values shared a bucket), and faster than an open-addressing table
+/// of what was seen (which leaves the set unsorted, and verification needs it sorted).
+/// Values that are not uniform (the last pass moving more than a few values per value) are
+/// sorted by comparison instead.
+///
+/// About eight values a bucket rather than one: the buckets' counts, their prefix sums and
+/// their zeroing cost as much per bucket as the values do per value, and 256 write heads
+/// for a set of two thousand stay in the first-level cache. Against a bucket a value, at
+/// 100k documents: sketching 1.61 -> 1.53 s, 6% fewer instructions in all.
 pub(crate) fn sorted_distinct_into<T: Uniform>(
     hashes: &[T],
     bufs: &mut DistinctBuffers<T>,
@@ -350,7 +356,8 @@ pub(crate) fn sorted_distinct_into<T: Uniform>(
     if n < 64 {
         return sorted_distinct_by_comparison(hashes, out);
     }
-    let b = (usize::BITS - n.leading_zeros()).clamp(6, 16.min(T::BITS / 2));
+    // log2(n / 8), rounded up.
+    let b = (usize::BITS - n.leading_zeros() - 3).clamp(6, 16.min(T::BITS / 2));
     let size = 1usize << b;
     let low = |h: T| h.top(2 * b) & (size - 1);
     let DistinctBuffers { counts, spare } = bufs;
