@@ -409,7 +409,7 @@ impl MinHasher {
             &mut scratch.distinct,
             distinct,
         );
-        self.sample_into(&distinct[from..], &mut scratch.sample);
+        let sampled = self.sample_into(&distinct[from..], &mut scratch.sample);
         scratch.bands.clear();
         if let Some(filled) = filled {
             self.densify(&mut scratch.bins, &filled[..self.num_hashes]);
@@ -417,7 +417,7 @@ impl MinHasher {
         }
         Sketch {
             bands: scratch.bands.as_slice().into(),
-            sample: scratch.sample.as_slice().into(),
+            sample: scratch.sample[..sampled].into(),
             shingles: u32::try_from(distinct.len() - from).unwrap_or(u32::MAX),
         }
     }
@@ -427,17 +427,19 @@ impl MinHasher {
         self.sketch_hashes(set, &mut Scratch::default(), &mut Vec::new())
     }
 
-    /// The sampled ones of sorted, distinct fingerprints, into `out`: every fingerprint is
-    /// written and only sampled ones are kept (no branch on a one-in-`scale` choice).
-    fn sample_into(&self, fps: &[u32], out: &mut Vec<u32>) {
-        out.clear();
-        out.resize(fps.len(), 0);
+    /// The sampled ones of sorted, distinct fingerprints, into the first places of `out`,
+    /// and how many: every fingerprint is written and only sampled ones are kept (no branch
+    /// on a one-in-`scale` choice). `out` only grows, so no call zeroes it.
+    fn sample_into(&self, fps: &[u32], out: &mut Vec<u32>) -> usize {
+        if out.len() < fps.len() {
+            out.resize(fps.len(), 0);
+        }
         let mut kept = 0;
         for &fp in fps {
             out[kept] = fp;
             kept += usize::from(self.sampled(fp));
         }
-        out.truncate(kept);
+        kept
     }
 
     /// The band keys of a signature's slots.

@@ -148,13 +148,40 @@ impl Spill {
                 return Err(io::Error::other("its write failed"));
             }
         }
-        let mut bytes = vec![0u8; 4 * count];
-        read_exact_at(file, &mut bytes, place)?;
-        // Written sorted and distinct.
-        Ok(bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect())
+        // Written sorted and distinct, as little-endian bytes, read straight into the values.
+        let mut set = vec![0u32; count];
+        read_exact_at(file, bytes_of_mut(&mut set), place)?;
+        set.iter_mut().for_each(|v| *v = u32::from_le(*v));
+        Ok(set)
+    }
+}
+
+/// The little-endian bytes of `values`: their own memory on a little-endian machine (one
+/// copy into the spill's buffer; filling a zeroed buffer four bytes at a time was 0.5% of
+/// a run), a converted copy elsewhere.
+fn le_bytes(values: &[u32]) -> std::borrow::Cow<'_, [u8]> {
+    if cfg!(target_endian = "little") {
+        // SAFETY: the bytes are those of `values`, which live as long as the slice returned;
+        // `u8` has no alignment requirement and every byte of a `u32` is initialised.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+        };
+        std::borrow::Cow::Borrowed(bytes)
+    } else {
+        std::borrow::Cow::Owned(values.iter().flat_map(|v| v.to_le_bytes()).collect())
+    }
+}
+
+/// The memory of `values` as bytes, to read into: any bytes read make valid `u32`s.
+fn bytes_of_mut(values: &mut [u32]) -> &mut [u8] {
+    // SAFETY: the bytes are those of `values`, borrowed mutably for as long as the slice
+    // returned; `u8` has no alignment requirement, and every pattern of four bytes written
+    // through it is a valid `u32`.
+    unsafe {
+        std::slice::from_raw_parts_mut(
+            values.as_mut_ptr().cast::<u8>(),
+            std::mem::size_of_val(values),
+        )
     }
 }
 
@@ -194,11 +221,8 @@ impl Chunk {
             }
         };
         let from = self.bytes.len();
-        // Sized first, then filled four bytes at a time (no capacity check per fingerprint).
-        self.bytes.resize(from + len, 0);
-        for (to, &fp) in self.bytes[from..].chunks_exact_mut(4).zip(fingerprints) {
-            to.copy_from_slice(&fp.to_le_bytes());
-        }
+        self.bytes
+            .extend_from_slice(le_bytes(fingerprints).as_ref());
         Offset::new(lane, at + from as u64)
     }
 
