@@ -540,12 +540,16 @@ fn containment_pairs<K: Sketches + ?Sized>(
 
 /// Sorts entries `key << 32 | document` (route 2's postings, route 1's band keys) by key,
 /// every one of which is in `lo..lo + span`: a least-significant-digit radix sort of
-/// `key - lo`, 11 bits a digit (three for a pass of postings at 100k documents), with
+/// `key - lo`, 8 bits a digit (four for a pass of postings at 100k documents), with
 /// `scratch` as the second buffer. Stable, so a key's documents stay in the order given;
 /// and the keys are hashes, so no digit's counts are lopsided. (A comparison sort of the
 /// whole entries was 0.3 s of route 2's 0.5 s at 100k documents.)
+///
+/// A digit's 256 write heads (16 KB) stay in the first-level cache as the entries are
+/// scattered; with 11 bits (three passes, 2,048 heads) each write missed it, and route 2
+/// took 0.39 s against 0.34 s now (five alternating runs at 100k documents).
 fn sort_by_high_half(entries: &mut Vec<u64>, scratch: &mut Vec<u64>, lo: u64, span: u64) {
-    const DIGIT: u32 = 11;
+    const DIGIT: u32 = 8;
     const MASK: u64 = (1 << DIGIT) - 1;
     let digits = (u64::BITS - span.saturating_sub(1).leading_zeros()).div_ceil(DIGIT) as usize;
     let key = |x: u64| (x >> 32) - lo;
