@@ -443,14 +443,11 @@ impl Heavy {
     fn get(&self, slot: usize) -> u8 {
         let block = slot / 64;
         let word = self.blocks[block / 64];
-        // The block's bit first: most lookups end there, with one load.
-        if word >> (block % 64) & 1 == 0 {
-            return 0;
-        }
-        let Some(k) = rank_in(word, self.block_ranks[block / 64], block % 64) else {
+        // Most lookups end at the block's bit, with one load: ranks are read only past it.
+        let Some(k) = rank_in(word, block % 64, || self.block_ranks[block / 64]) else {
             return 0;
         };
-        match rank_in(self.bits[k], self.ranks[k], slot % 64) {
+        match rank_in(self.bits[k], slot % 64, || self.ranks[k]) {
             Some(i) => self.counts[i],
             None => 0,
         }
@@ -476,14 +473,14 @@ fn ranks_of(words: &[u64]) -> Vec<u32> {
         .collect()
 }
 
-/// Where bit `bit` of `word` (whose words before hold `before` set bits) is among all set
-/// bits, if it is set.
+/// Where bit `bit` of `word` is among all set bits, if it is set; `before` gives the set
+/// bits of the words before, and is called only then.
 #[inline(always)]
-fn rank_in(word: u64, before: u32, bit: usize) -> Option<usize> {
+fn rank_in(word: u64, bit: usize, before: impl FnOnce() -> u32) -> Option<usize> {
     if word >> bit & 1 == 0 {
         return None;
     }
-    Some((before + (word & ((1u64 << bit) - 1)).count_ones()) as usize)
+    Some((before() + (word & ((1u64 << bit) - 1)).count_ones()) as usize)
 }
 
 impl Frequencies for Heavy {

@@ -178,7 +178,7 @@ fn from_counts(
 /// [`figures`] of fingerprint sets whose weights sum to `wa` and `wb` (each summed in its
 /// set's order, as [`figures`] sums them, so the figures are the same to the last bit): only
 /// the shared fingerprints are looked for, four against four at a time
-/// ([`crate::lsh::shared_weight`]'s blocks), and weighed (`weight_a` by place in `a`).
+/// ([`crate::lsh::intersection`]), and weighed (`weight_a` by place in `a`).
 /// The three-way merge of [`figures`] took a mispredicted branch at most of its steps, and
 /// verification is thousands of steps a pair.
 fn figures_of_fingerprints(
