@@ -8,8 +8,11 @@ use clap::Parser;
 
 use crate::cli::exit::Exit;
 
+// glibc's allocator runs with its defaults. Pinning its mmap threshold at 1 MiB (as from
+// `be97343`) kept the peak 5 MB lower at 100k documents, but every large buffer was then
+// mapped, faulted in and unmapped anew: 86k page faults against 53k, and 4% more wall time
+// (benches/README.md, "Sixth session").
 fn main() -> ExitCode {
-    bounded_heap();
     let args = cli::args::Cli::parse();
     match cli::run(args) {
         Ok(exit) => exit.into(),
@@ -17,19 +20,5 @@ fn main() -> ExitCode {
             eprintln!("neardupe: {err:#}");
             Exit::Error.into()
         }
-    }
-}
-
-/// Asks glibc to map every allocation of 1 MiB or more on its own and to give it back to
-/// the system when freed. By default the threshold grows with the largest block freed (up to
-/// 32 MiB), so the scan's large short-lived buffers (batches, postings, pair lists) end up in
-/// the heap, and the memory they leave behind counts in the process's peak (about 7 MB more
-/// on 100,000 documents). Elsewhere (musl, other systems) nothing is done.
-fn bounded_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other
-    // thread exists, and a refused setting (return value 0) just leaves the default.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
