@@ -489,8 +489,51 @@ impl Frequencies for Heavy {
     }
 
     fn dfs_of_fingerprints_into(&self, fps: &[u32], out: &mut Vec<u8>) {
-        // No prefetching: the first level stays in the processor's cache.
-        out.extend(fps.iter().map(|&fp| self.get(slot_in(fp, self.width))));
+        let from = out.len();
+        out.resize(from + fps.len(), 0);
+        for (fps, out) in fps
+            .chunks(HEAVY_CHUNK)
+            .zip(out[from..].chunks_mut(HEAVY_CHUNK))
+        {
+            self.dfs_of_chunk(fps, out);
+        }
+    }
+
+    fn weight_of_fingerprints(&self, fps: &[u32], weights: &Weights) -> f64 {
+        // From 0.0, in order, as the trait's.
+        let mut dfs = [0u8; HEAVY_CHUNK];
+        fps.chunks(HEAVY_CHUNK).fold(0.0, |sum, fps| {
+            let dfs = &mut dfs[..fps.len()];
+            dfs.fill(0);
+            self.dfs_of_chunk(fps, dfs);
+            dfs.iter()
+                .fold(sum, |sum, &n| sum + weights.of(u32::from(n)))
+        })
+    }
+}
+
+/// Fingerprints [`Heavy`] looks up at once.
+const HEAVY_CHUNK: usize = 256;
+
+impl Heavy {
+    /// Sets `out[i]` to the counter of `fps[i]` where it is above the cutoff (`out` zeroed,
+    /// at most [`HEAVY_CHUNK`] long). Two passes: the first level for every fingerprint
+    /// without a branch, keeping the places of those whose block holds a heavy counter; then
+    /// the full look-up for those only. (With a branch per look-up, whether a block holds one
+    /// is a coin toss on pages with chrome: verification 0.251 -> 0.237 s at 100k documents.)
+    /// No prefetching: the first level stays in the processor's cache.
+    fn dfs_of_chunk(&self, fps: &[u32], out: &mut [u8]) {
+        let mut places = [0u8; HEAVY_CHUNK];
+        let mut n = 0;
+        for (i, &fp) in fps.iter().enumerate() {
+            let block = slot_in(fp, self.width) / 64;
+            places[n] = i as u8;
+            n += (self.blocks[block / 64] >> (block % 64) & 1) as usize;
+        }
+        for &i in &places[..n] {
+            let i = usize::from(i);
+            out[i] = self.get(slot_in(fps[i], self.width));
+        }
     }
 }
 
@@ -611,10 +654,15 @@ mod tests {
         let fps: Vec<u32> = (0..3000u64)
             .map(|i| crate::minhash::fingerprint(h(i)))
             .collect();
-        let (mut full, mut compact) = (Vec::new(), Vec::new());
+        // Appended after what `compact` holds, in chunks (the last one shorter).
+        let (mut full, mut compact) = (Vec::new(), vec![7u8; 3]);
         Frequencies::dfs_of_fingerprints_into(&df, &fps, &mut full);
         heavy.dfs_of_fingerprints_into(&fps, &mut compact);
-        for ((&fp, &f), &c) in fps.iter().zip(&full).zip(&compact) {
+        assert_eq!(
+            (&compact[..3], compact.len()),
+            (&[7u8; 3][..], 3 + fps.len())
+        );
+        for ((&fp, &f), &c) in fps.iter().zip(&full).zip(&compact[3..]) {
             // Exact above the cutoff, 0 at or below it; the lookup by one agrees.
             assert_eq!(c, if f > 10 { f } else { 0 });
             assert_eq!(heavy.df_of_fingerprint(fp), u32::from(c));
